@@ -1,0 +1,36 @@
+"""Answer a guidance intent (rights_*, risk_*, service_*, emergency, human_operator) with its
+topic from content/<lang>/, listing the services of the person's town when the topic has any."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.reply import channel, language, library, render_options, send
+from remi.content.render import city_question, topic_reply
+
+
+class ActionAnswerTopic(Action):
+    def name(self) -> Text:
+        return "action_answer_topic"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        topic_id = (tracker.latest_message.get("intent") or {}).get("name")
+        content = library()
+        if topic_id not in content.topics:
+            return []
+        lang, chan, opts = language(tracker), channel(tracker), render_options(tracker)
+        city = tracker.get_slot("city")
+        topic = content.topics[topic_id]
+        # A service without a town would list every town's services: ask for the town first,
+        # unless this is an emergency, which never waits for a question.
+        if topic.services and not city and topic_id != "emergency" and tracker.get_latest_input_channel() == "remi":
+            send(dispatcher, tracker, city_question(topic_id, lang, chan, **opts))
+            return [SlotSet("fallback_count", 0)]
+        send(dispatcher, tracker, topic_reply(topic_id, lang, chan, content, city=city, **opts))
+        return [SlotSet("fallback_count", 0)]

@@ -1,0 +1,230 @@
+"""Guidance rendered for the channel it goes out on.
+
+SMS: plain text folded to GSM-7 where that saves segments, cut at sentence or line boundaries
+into pages of at most `max_segments` segments, each but the last ending with the keyword for
+the next page; the numbered choices close the last page.
+WhatsApp: the longer text, *bold* titles, numbered lists, at most 4096 characters.
+
+A Reply carries the pages and the numbered choices; the worker sends the first page, keeps the
+others for PLUS / KARA / MORE, and maps a digit to the choice of the last menu shown.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+from remi import cities, keywords, sms
+from remi.content.library import Library, Service
+import datetime as dt
+
+from babel.dates import get_day_names
+
+from remi.i18n import format_clock, gettext_for, locale
+
+WHATSAPP_LIMIT = 4096
+AREAS = ("rights", "risks", "services")
+
+
+@dataclass
+class Choice:
+    label: str
+    payload: str  # "/intent" or '/intent{"city": "Niamey"}' for Rasa; "menu:<area>", "lang:<code>"
+
+
+@dataclass
+class Reply:
+    pages: list[str]
+    choices: list[Choice] = field(default_factory=list)
+    back: str | None = None  # what "0" does
+    topic: str | None = None
+    handover: str | None = None  # category, when this answer asks for a person
+    priority: bool = False
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Reply:
+        data = dict(data)
+        data["choices"] = [Choice(**c) for c in data.get("choices", [])]
+        return cls(**data)
+
+
+def area_title(area: str, lang: str) -> str:
+    _ = gettext_for(lang)
+    return {"rights": _("Rights"), "risks": _("Risks"), "services": _("Services"),
+            "human_operator": _("Talk to someone")}[area]
+
+
+def _choices_line(choices: list[Choice], back_label: str | None, channel: str) -> str:
+    numbered = [(str(i), c.label) for i, c in enumerate(choices, 1)]
+    if back_label:
+        numbered.append(("0", back_label))
+    if channel == "whatsapp":
+        return "\n".join(f"{n}. {label}" for n, label in numbered)
+    return " ".join(f"{n} {label}" for n, label in numbered)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+|\n+")
+
+
+def paginate(body: str, closing: str, lang: str, max_segments: int = 2, fold: bool = True) -> list[str]:
+    """Cut `body` at sentence or line boundaries into SMS pages that each fit in
+    `max_segments` segments with their footer; `closing` (the choices) ends the last page."""
+    more = gettext_for(lang)("{more} for more").format(more=keywords.word("more", lang))
+
+    def fits(text: str) -> bool:
+        return sms.segments(sms.for_sms(text, fold)).count <= max_segments
+
+    whole = f"{body}\n{closing}" if closing else body
+    if fits(whole):
+        return [sms.for_sms(whole, fold)]
+    units = [u.strip() for u in _SENTENCE_END.split(body) if u.strip()]
+    pages, current = [], ""
+    for unit in units:
+        candidate = f"{current} {unit}".strip() if current else unit
+        if fits(f"{candidate}\n{more}"):
+            current = candidate
+            continue
+        if current:
+            pages.append(current)
+        current = unit
+        while not fits(f"{current}\n{more}"):  # one sentence longer than a page: cut at a word
+            words, head = current.split(" "), ""
+            while words and fits(f"{head} {words[0]}\n{more}".strip()):
+                head = f"{head} {words.pop(0)}".strip()
+            if not head:  # a single unbreakable word: let it through
+                break
+            pages.append(head)
+            current = " ".join(words)
+    if current:
+        if closing and fits(f"{current}\n{closing}"):
+            current = f"{current}\n{closing}"
+            closing = ""
+        pages.append(current)
+    if closing:
+        pages.append(closing)
+    return [sms.for_sms(f"{p}\n{more}" if i < len(pages) - 1 else p, fold) for i, p in enumerate(pages)]
+
+
+def _hours_text(hours: dict | None, lang: str) -> str | None:
+    if not hours or not hours.get("open"):
+        return None
+    days = hours.get("days") or []
+    names = get_day_names("abbreviated", locale=locale(lang))
+    order = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    span = f"{names[order.index(days[0])]}-{names[order.index(days[-1])]} " if days else ""
+    opens = dt.time.fromisoformat(str(hours["open"]))
+    closes = dt.time.fromisoformat(str(hours["close"]))
+    return f"{span}{format_clock(opens, lang)}-{format_clock(closes, lang)}"
+
+
+def service_line(service: Service, lang: str, channel: str) -> str:
+    _ = gettext_for(lang)
+    name = service.text("name", lang) or service.organisation
+    place = service.text("landmark", lang) or service.area
+    parts = [f"*{name}*" if channel == "whatsapp" else name]
+    if place:
+        parts.append(place)
+    if service.phone:
+        parts.append(_("Tel {phone}").format(phone=service.phone))
+    hours = _hours_text(service.hours, lang)
+    if hours and channel == "whatsapp":
+        parts.append(hours)
+    if not service.phone and not service.verified:
+        parts.append(_("contact not verified"))
+    return ", ".join(parts)
+
+
+def services_block(categories: list[str], city: str, lang: str, channel: str, library: Library,
+                   limit: int = 3) -> str:
+    _ = gettext_for(lang)
+    found: list[Service] = []
+    for category in categories:
+        for service in library.services_for(category, city):
+            if service not in found:
+                found.append(service)
+    if not found:
+        return _("No service listed in {city} yet.").format(city=city)
+    lines = [service_line(s, lang, channel) for s in found[:limit]]
+    head = _("In {city}:").format(city=city)
+    if channel == "whatsapp":
+        return f"*{head}*\n" + "\n".join(f"- {line}" for line in lines)
+    return head + " " + "; ".join(lines)
+
+
+def compose(body: str, choices: list[Choice], back_label: str | None, lang: str, channel: str,
+            max_segments: int, fold: bool, **reply_fields) -> Reply:
+    closing = _choices_line(choices, back_label, channel)
+    if channel == "whatsapp":
+        text = f"{body}\n\n{closing}".strip() if closing else body
+        return Reply(pages=[text[:WHATSAPP_LIMIT]], choices=choices, **reply_fields)
+    return Reply(pages=paginate(body, closing, lang, max_segments, fold), choices=choices, **reply_fields)
+
+
+def main_menu(lang: str, channel: str, library: Library, intro: str = "", max_segments: int = 2,
+              fold: bool = True) -> Reply:
+    _ = gettext_for(lang)
+    choices = [Choice(area_title(a, lang), f"menu:{a}") for a in AREAS]
+    choices.append(Choice(area_title("human_operator", lang), "/human_operator"))
+    body = intro or _("What do you need?")
+    return compose(body, choices, None, lang, channel, max_segments, fold, back=None)
+
+
+def area_menu(area: str, lang: str, channel: str, library: Library, max_segments: int = 2,
+              fold: bool = True) -> Reply:
+    _ = gettext_for(lang)
+    topic_ids = library.menus.get(area) or [t.id for t in library.topics.values() if t.area == area]
+    choices = [Choice(library.topics[t].text("title", lang), f"/{t}") for t in topic_ids if t in library.topics]
+    title = area_title(area, lang)
+    body = f"*{title}*" if channel == "whatsapp" else f"{title}:"
+    return compose(body, choices, _("Menu"), lang, channel, max_segments, fold, back="menu:main")
+
+
+def topic_reply(topic_id: str, lang: str, channel: str, library: Library, city: str | None = None,
+                max_segments: int = 2, fold: bool = True) -> Reply:
+    _ = gettext_for(lang)
+    topic = library.topics[topic_id]
+    if channel == "whatsapp":
+        title = topic.text("title", lang)
+        body = f"*{title}*\n{topic.text('whatsapp', lang) or topic.text('sms', lang)}"
+    else:
+        body = topic.text("sms", lang)
+    if topic.services and city:
+        sep = "\n\n" if channel == "whatsapp" else "\n"
+        body += sep + services_block(topic.services, city, lang, channel, library)
+    if topic_id == "emergency":
+        contacts = [service_line(s, lang, channel) for s in library.emergency_contacts()]
+        if contacts:
+            body += "\n" + "\n".join(contacts)
+    choices = [Choice(library.topics[o].text("title", lang), f"/{o}") for o in topic.options
+               if o in library.topics and o != "human_operator"]
+    if topic.handover and topic_id != "human_operator":
+        choices.append(Choice(area_title("human_operator", lang), "/human_operator"))
+    back = f"menu:{topic.area}" if topic.area in AREAS else "menu:main"
+    return compose(body, choices, _("Back"), lang, channel, max_segments, fold, back=back,
+                   topic=topic_id, handover=topic.handover if topic_id in ("human_operator", "emergency") else None,
+                   priority=topic_id == "emergency")
+
+
+def city_question(topic_id: str, lang: str, channel: str, max_segments: int = 2, fold: bool = True) -> Reply:
+    _ = gettext_for(lang)
+    choices = [Choice(city, "/" + topic_id + json.dumps({"city": city})) for city in cities.CITIES]
+    return compose(_("In which town are you?"), choices, _("Menu"), lang, channel, max_segments, fold,
+                   back="menu:main", topic=topic_id)
+
+
+def language_menu(intro: str = "", channel: str = "sms") -> Reply:
+    choices = [Choice("Français", "lang:fr"), Choice("Hausa", "lang:ha"), Choice("English", "lang:en")]
+    body = intro.strip()
+    line = _choices_line(choices, None, channel)
+    text = f"{body}\n{line}" if body else line
+    return Reply(pages=[sms.for_sms(text) if channel == "sms" else text], choices=choices)
+
+
+def plain(text: str, lang: str, channel: str, max_segments: int = 2, fold: bool = True) -> Reply:
+    if channel == "whatsapp":
+        return Reply(pages=[text[:WHATSAPP_LIMIT]])
+    return Reply(pages=paginate(text, "", lang, max_segments, fold))

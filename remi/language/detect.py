@@ -1,0 +1,94 @@
+"""Which language a short message is written in: French, Hausa or English (Pidgin counts as
+English, the language the service answers it in).
+
+No off-the-shelf offline detector knows Hausa written on a basic phone, so this is a small
+multinomial naive Bayes over character n-grams and words of the normalised text, trained at
+start-up (well under a second) on the project's own NLU examples, which are filed by language
+under bot/data/nlu/<lang>/. Pure Python: it runs in the API and in the Rasa environment alike.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from remi.language.normalise import normalise
+
+LANGUAGES = ("fr", "ha", "en")
+NLU_DIR = Path(__file__).resolve().parents[2] / "bot" / "data" / "nlu"
+
+
+def features(text: str) -> Counter:
+    norm = normalise(text, expand=False)
+    padded = f" {norm} "
+    feats: Counter = Counter()
+    for n in (1, 2, 3, 4):
+        for i in range(len(padded) - n + 1):
+            feats[f"c{n}:{padded[i:i + n]}"] += 1
+    for word in norm.split():
+        feats[f"w:{word}"] += 3  # whole words are strong evidence ("ina", "je", "dey")
+    return feats
+
+
+@dataclass(frozen=True)
+class Guess:
+    language: str
+    confidence: float  # posterior probability of `language`
+
+
+class LanguageDetector:
+    def __init__(self, examples: list[tuple[str, str]], alpha: float = 0.1):
+        self.alpha = alpha
+        self.counts = {lang: Counter() for lang in LANGUAGES}
+        docs = Counter()
+        for text, lang in examples:
+            self.counts[lang].update(features(text))
+            docs[lang] += 1
+        self.totals = {lang: sum(c.values()) for lang, c in self.counts.items()}
+        self.vocabulary = len(set().union(*self.counts.values())) or 1
+        total_docs = sum(docs.values()) or 1
+        self.priors = {lang: math.log((docs[lang] + 1) / (total_docs + len(LANGUAGES))) for lang in LANGUAGES}
+
+    def scores(self, text: str) -> dict[str, float]:
+        feats = features(text)
+        logp = {}
+        for lang in LANGUAGES:
+            counts, denom = self.counts[lang], self.totals[lang] + self.alpha * self.vocabulary
+            logp[lang] = self.priors[lang] + sum(
+                n * math.log((counts.get(f, 0) + self.alpha) / denom) for f, n in feats.items()
+            )
+        top = max(logp.values())
+        exp = {lang: math.exp(v - top) for lang, v in logp.items()}
+        z = sum(exp.values())
+        return {lang: v / z for lang, v in exp.items()}
+
+    def detect(self, text: str) -> Guess:
+        scores = self.scores(text)
+        lang = max(scores, key=scores.get)
+        return Guess(lang, scores[lang])
+
+
+def training_examples(nlu_dir: Path = NLU_DIR) -> list[tuple[str, str]]:
+    examples = []
+    for lang in LANGUAGES:
+        for path in sorted((nlu_dir / lang).glob("*.yml")):
+            for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+                for line in str(block.get("examples", "")).splitlines():
+                    line = line.strip()
+                    if line.startswith("- "):
+                        examples.append((line[2:], lang))
+    return examples
+
+
+@lru_cache(maxsize=1)
+def default_detector() -> LanguageDetector:
+    return LanguageDetector(training_examples())
+
+
+def detect(text: str) -> Guess:
+    return default_detector().detect(text)
