@@ -250,11 +250,12 @@ class Library:
         return self.topics.get(topic_id)
 
     def services_for(self, category: str, city: str | None = None) -> list[Service]:
+        """Services of `category` in `city`, then national ones (no city), reachable first."""
         found = [s for s in self.services.values() if category in s.offers]
         if city:
-            found = [s for s in found if s.city == city]
-        # Reachable ones first: a phone beats a name.
-        return sorted(found, key=lambda s: (not s.phone, not s.verified, s.id))
+            found = [s for s in found if s.city in (city, None)]
+        # The town's own first, then a phone before a name alone.
+        return sorted(found, key=lambda s: (s.city is None, not s.phone, not s.verified, s.id))
 
     def emergency_contacts(self) -> list[Service]:
         return [s for s in self.services.values() if s.emergency_contact and s.phone]

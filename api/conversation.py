@@ -1,0 +1,265 @@
+"""One inbound message in, the texts to send back out: the part of the path between the queue
+and Rasa. In order:
+
+  1. opt-out (STOP ... START): an opted-out person gets nothing at all
+  2. language: chosen, detected with confidence, or asked ("1 Français 2 Hausa 3 English")
+  3. a person owns the conversation (handover): the bot stays silent
+  4. keywords (MENU, AIDE, PLUS, EFFACER, LANGUE...) and answers to the last menu (digits)
+  5. words of immediate danger → the emergency topic, whatever the NLU says
+  6. everything else → Rasa, whose actions render content/<lang>/ for the channel
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from api.inbox import InboundMessage
+from api.profile import Profile
+from api.rasa_client import RasaClient, RasaUnavailable
+from remi import cities, keywords
+from remi.content.library import Library
+from remi.content.render import Choice, Reply, area_menu, compose, language_menu, main_menu, plain
+from remi.i18n import gettext_for
+from remi.language.danger import in_danger
+from remi.language.detect import detect
+
+log = logging.getLogger("remi.conversation")
+
+CONFIDENT = 0.9  # a first message detected at least this surely sets the language
+SWITCH = 0.97  # a detected language replaces a detected one only this surely, on 3+ words
+OPT_OUT_TYPES = {"STOP": "stop", "START": "start", "HELP": "help"}
+
+
+@dataclass
+class Outcome:
+    texts: list[str] = field(default_factory=list)
+    handover: dict | None = None  # {"category", "priority", "reason"} when a person is asked for
+    erase: bool = False  # the person confirmed EFFACER / DELETE / GOGE
+
+
+class Conversation:
+    def __init__(self, rasa: RasaClient, library: Callable[[], Library], render_options: dict,
+                 retention_days: int):
+        self.rasa, self.library, self.opts, self.retention_days = rasa, library, render_options, retention_days
+
+    async def respond(self, message: InboundMessage, profile: Profile) -> Outcome:
+        out = Outcome()
+        text = message.body.strip()
+        keyword = OPT_OUT_TYPES.get(message.opt_out_type or "") or keywords.keyword_of(text, profile.opted_out)
+
+        # 1. Opt-out: carriers require total silence until START.
+        if profile.opted_out:
+            if keyword == "start":
+                profile.opted_out = False
+                lang = profile.language or "fr"
+                _ = gettext_for(lang)
+                self._say(out, profile, main_menu(lang, message.channel, self.library(), intro=_(
+                    "Welcome back. You will receive our messages again."), **self.opts))
+            return out
+        if keyword == "stop":
+            profile.opted_out = True
+            profile.menu, profile.pages = None, []
+            # Twilio answers carrier keywords (OptOutType) itself and blocks anything more.
+            if not message.opt_out_type:
+                lang = profile.language or detect(text).language
+                _ = gettext_for(lang)
+                out.texts.append(_("You will receive no more messages from Re.Mi. Write {start} to start again.")
+                                 .format(start=keywords.word("start", lang)))
+            return out
+
+        # 2. Language.
+        if not self._settle_language(profile, text, keyword):
+            if self._answers_language_menu(profile, text):
+                return self._after_language_choice(out, profile, message)
+            self._say(out, profile, language_menu("Re.Mi. Bienvenue / Barka da zuwa / Welcome", message.channel))
+            return out
+        lang = profile.language
+        _ = gettext_for(lang)
+        if profile.is_new:
+            out.texts.append(self._welcome_line(lang))
+
+        # 3. A person has the conversation: the bot is silent (the handover keeps the text).
+        if profile.handover and keyword != "bot":
+            return out
+
+        # 4. Keywords and menu answers.
+        if profile.awaiting == "delete_confirm":
+            profile.awaiting = None
+            if text in ("1",) or detect_yes(text):
+                out.erase = True
+                out.texts.append(_("Done: everything Re.Mi. held about you is erased."))
+                return out
+            self._say(out, profile, main_menu(lang, message.channel, self.library(), intro=_(
+                "Nothing was erased."), **self.opts))
+            return out
+        if keyword:
+            handled = self._keyword(keyword, out, profile, message)
+            if handled:
+                return out
+        payload = self._menu_answer(profile, text)
+        if payload is None and text.isdigit() and profile.menu:
+            self._say(out, profile, self._repeat_menu(profile, lang, message.channel))
+            return out
+        if payload and not payload.startswith("/"):
+            self._local_payload(payload, out, profile, message)
+            return out
+
+        # 5. Danger first, whatever the NLU would say.
+        if payload is None and in_danger(text):
+            payload = "/emergency"
+        # Media with no text: say what the service can read, the menu, and a person.
+        if payload is None and not text:
+            self._say(out, profile, self._media_only(lang, message.channel))
+            return out
+
+        # 6. Rasa.
+        await self._rasa_turn(out, profile, message, payload or text)
+        return out
+
+    # -- steps -----------------------------------------------------------------------------
+    def _settle_language(self, profile: Profile, text: str, keyword: str | None) -> bool:
+        usable = text and not text.isdigit() and not keyword
+        if profile.language:
+            if usable and not profile.language_chosen and len(text.split()) >= 3:
+                guess = detect(text)
+                if guess.language != profile.language and guess.confidence >= SWITCH:
+                    profile.language = guess.language
+            return True
+        if usable:
+            guess = detect(text)
+            if guess.confidence >= CONFIDENT:
+                profile.language = guess.language
+                return True
+        return False
+
+    def _answers_language_menu(self, profile: Profile, text: str) -> bool:
+        menu = profile.last_menu()
+        return bool(menu and text in ("1", "2", "3") and menu.choices and menu.choices[0].payload == "lang:fr")
+
+    def _after_language_choice(self, out: Outcome, profile: Profile, message: InboundMessage) -> Outcome:
+        menu = profile.last_menu()
+        profile.language = menu.choices[int(message.body.strip()) - 1].payload.split(":")[1]
+        profile.language_chosen = True
+        if profile.is_new:
+            out.texts.append(self._welcome_line(profile.language))
+        self._say(out, profile, main_menu(profile.language, message.channel, self.library(), **self.opts))
+        return out
+
+    def _welcome_line(self, lang: str) -> str:
+        _ = gettext_for(lang)
+        return _("Welcome to Re.Mi., free advice for migrants in Niger. We keep your messages {days} days; "
+                 "write {delete} to erase them.").format(days=self.retention_days,
+                                                         delete=keywords.word("delete", lang))
+
+    def _keyword(self, keyword: str, out: Outcome, profile: Profile, message: InboundMessage) -> bool:
+        lang, chan = profile.language, message.channel
+        _ = gettext_for(lang)
+        if keyword == "menu":
+            self._say(out, profile, main_menu(lang, chan, self.library(), **self.opts))
+        elif keyword == "help":
+            self._say(out, profile, main_menu(lang, chan, self.library(), intro=_(
+                "Re.Mi. answers questions on your rights, the risks of the journey and where to find help. "
+                "Write your question or choose a number. {stop} to stop."
+            ).format(stop=keywords.word("stop", lang)), **self.opts))
+        elif keyword == "more":
+            if profile.pages:
+                page, profile.pages = profile.pages[0], profile.pages[1:]
+                out.texts.append(page)
+            else:
+                self._say(out, profile, main_menu(lang, chan, self.library(), intro=_(
+                    "That was all. What else do you need?"), **self.opts))
+        elif keyword == "delete":
+            profile.awaiting = "delete_confirm"
+            out.texts.append(_("Erase everything Re.Mi. holds about you? 1 Yes 2 No"))
+        elif keyword == "language":
+            self._say(out, profile, language_menu(_("Choose your language:"), chan))
+        elif keyword == "start":
+            self._say(out, profile, main_menu(lang, chan, self.library(), **self.opts))
+        else:  # "bot" outside a handover: nothing to go back from
+            return False
+        return True
+
+    def _menu_answer(self, profile: Profile, text: str) -> str | None:
+        """The payload a digit (or, for the town question, a town's name) answers."""
+        menu = profile.last_menu()
+        if not menu:
+            return None
+        if text == "0" and menu.back:
+            return menu.back
+        if text.isdigit() and 1 <= int(text) <= len(menu.choices):
+            return menu.choices[int(text) - 1].payload
+        if menu.choices and '{"city"' in menu.choices[0].payload:
+            town = cities.canonical(text) if len(text.split()) <= 3 else None
+            if town:
+                return next(c.payload for c in menu.choices if f'"{town}"' in c.payload)
+        return None
+
+    def _local_payload(self, payload: str, out: Outcome, profile: Profile, message: InboundMessage) -> None:
+        lang, chan = profile.language, message.channel
+        if payload.startswith("lang:"):
+            profile.language, profile.language_chosen = payload.split(":")[1], True
+            self._say(out, profile, main_menu(profile.language, chan, self.library(), **self.opts))
+        elif payload == "menu:main":
+            self._say(out, profile, main_menu(lang, chan, self.library(), **self.opts))
+        elif payload.startswith("menu:"):
+            self._say(out, profile, area_menu(payload.split(":")[1], lang, chan, self.library(), **self.opts))
+
+    def _repeat_menu(self, profile: Profile, lang: str, channel: str) -> Reply:
+        _ = gettext_for(lang)
+        menu = profile.last_menu()
+        return compose(_("Please choose a number from the list:"), menu.choices,
+                       _("Back") if menu.back else None, lang, channel, back=menu.back, **self.opts)
+
+    def _media_only(self, lang: str, channel: str) -> Reply:
+        _ = gettext_for(lang)
+        return main_menu(lang, channel, self.library(), intro=_(
+            "We cannot listen to voice notes or see photos yet. Write your question, or choose a number:"),
+            **self.opts)
+
+    async def _rasa_turn(self, out: Outcome, profile: Profile, message: InboundMessage, text: str) -> None:
+        lang = profile.language
+        metadata = {"language": lang, "channel": message.channel}
+        if message.latitude is not None and message.longitude is not None:
+            metadata["city"] = cities.nearest_city((message.latitude, message.longitude))
+            metadata["location"] = [message.latitude, message.longitude]
+        try:
+            messages = await self.rasa.turn(message.sender, text, metadata)
+        except RasaUnavailable as exc:
+            log.warning("rasa unavailable: %s", exc)
+            _ = gettext_for(lang)
+            out.texts.append(_("We are having trouble. Please try again in a few minutes, or write {help}.")
+                             .format(help=keywords.word("help", lang)))
+            if text == "/emergency" or text == "/human_operator":
+                out.handover = {"category": "protection" if text == "/emergency" else "general",
+                                "priority": text == "/emergency", "reason": "requested while the bot was down"}
+            return
+        for bot_message in messages:
+            custom = (bot_message.get("custom") or {}).get("remi")
+            if custom:
+                reply = Reply.from_json(custom)
+                self._say(out, profile, reply)
+                if reply.handover:
+                    out.handover = {"category": reply.handover, "priority": reply.priority,
+                                    "reason": reply.topic or "requested"}
+            elif bot_message.get("text"):
+                out.texts.append(bot_message["text"])
+
+    @staticmethod
+    def _say(out: Outcome, profile: Profile, reply: Reply) -> None:
+        profile.remember(reply)
+        out.texts.append(reply.pages[0])
+
+
+def detect_yes(text: str) -> bool:
+    from remi.language.normalise import normalise
+
+    return normalise(text) in {"oui", "yes", "eh", "i", "to", "ok", "d accord", "yauwa", "yawwa"}
+
+
+def touch(profile: Profile) -> None:
+    now = time.time()
+    profile.first_seen = profile.first_seen or now
+    profile.last_seen = now

@@ -1,0 +1,45 @@
+"""Who a message is from, without keeping who they are.
+
+Every key in Redis and the Rasa sender id use a keyed hash of the phone number, never the
+number. The number itself (needed to answer) lives only in an encrypted contact record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+
+from cryptography.fernet import Fernet, InvalidToken
+
+
+def sender_id(address: str, key: str) -> str:
+    """A stable pseudonym for a phone number: SMS and WhatsApp from one number are one person."""
+    number = address.removeprefix("whatsapp:").strip()
+    return hmac.new(key.encode(), number.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def channel_of(address: str) -> str:
+    return "whatsapp" if address.startswith("whatsapp:") else "sms"
+
+
+@dataclass
+class Contact:
+    address: str  # "+227..." or "whatsapp:+227..."
+    channel: str
+
+
+class ContactCipher:
+    def __init__(self, key: str):
+        self._fernet = Fernet(key.encode())
+
+    def seal(self, contact: Contact) -> bytes:
+        return self._fernet.encrypt(json.dumps({"address": contact.address, "channel": contact.channel}).encode())
+
+    def open(self, token: bytes) -> Contact | None:
+        try:
+            data = json.loads(self._fernet.decrypt(token))
+        except (InvalidToken, ValueError):
+            return None
+        return Contact(data["address"], data["channel"])

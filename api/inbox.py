@@ -1,0 +1,133 @@
+"""Inbound messages, stored before Twilio is answered, each once, queued per sender.
+
+Redis keys (every one named by a MessageSid or a sender's keyed hash, never a number):
+  remi:seen:<MessageSid>      dedupe marker: a second delivery of the same message is dropped
+  remi:msg:<MessageSid>       the message (hash): sender, channel, body, media, location, state
+  remi:contact:<sender>       the encrypted contact record (the only place the number is)
+  remi:inbox:<sender>         that sender's message ids, oldest first
+  remi:pending                senders with messages waiting (for recovery after a crash)
+  remi:ready                  senders to pick up (a worker BLPOPs it)
+
+One Lua script does the dedupe and all the writes, so a message is either wholly stored and
+queued, or not at all (and Twilio, seeing a 5xx, delivers it again).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from urllib.parse import urlparse
+
+from redis.asyncio import Redis
+
+from api.identity import Contact, ContactCipher, channel_of, sender_id
+
+TWILIO_MEDIA_HOSTS = ("api.twilio.com", "media.twiliocdn.com")
+
+_STORE = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) == false then return 0 end
+redis.call('HSET', KEYS[2], unpack(ARGV, 5))
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+redis.call('SET', KEYS[6], ARGV[4], 'EX', ARGV[1])
+redis.call('RPUSH', KEYS[3], ARGV[3])
+redis.call('SADD', KEYS[4], ARGV[2])
+redis.call('RPUSH', KEYS[5], ARGV[2])
+return 1
+"""
+
+
+def is_twilio_media(url: str) -> bool:
+    """Media are fetched only from Twilio's own hosts, over HTTPS: a MediaUrl pointing
+    anywhere else is recorded as refused and never fetched."""
+    parsed = urlparse(url)
+    return parsed.scheme == "https" and (parsed.hostname or "") in TWILIO_MEDIA_HOSTS
+
+
+@dataclass
+class InboundMessage:
+    sid: str
+    sender: str  # keyed hash of the number
+    channel: str  # "sms" | "whatsapp"
+    body: str
+    received_at: float
+    media: list[dict] = field(default_factory=list)  # [{"url", "type"}], Twilio-hosted only
+    media_refused: int = 0
+    latitude: float | None = None
+    longitude: float | None = None
+    opt_out_type: str | None = None  # Twilio's OptOutType: STOP, START, HELP
+
+    @classmethod
+    def from_twilio(cls, form: dict[str, str], hash_key: str) -> tuple[InboundMessage, Contact]:
+        """Build from Twilio's webhook form; raises ValueError with a clear reason."""
+        sid, address = form.get("MessageSid") or form.get("SmsMessageSid"), form.get("From")
+        if not sid or not address:
+            raise ValueError("MessageSid and From are required")
+        if len(sid) > 64 or not sid.isascii() or not sid.isalnum():
+            raise ValueError("MessageSid is not a Twilio message id")
+        media, refused = [], 0
+        try:
+            count = min(int(form.get("NumMedia") or 0), 10)
+        except ValueError:
+            count = 0
+        for i in range(count):
+            url = form.get(f"MediaUrl{i}", "")
+            if is_twilio_media(url):
+                media.append({"url": url, "type": form.get(f"MediaContentType{i}", "")[:100]})
+            elif url:
+                refused += 1
+
+        def coordinate(name: str, limit: float) -> float | None:
+            try:
+                value = float(form.get(name, ""))
+            except ValueError:
+                return None
+            return value if -limit <= value <= limit else None
+
+        message = cls(
+            sid=sid, sender=sender_id(address, hash_key), channel=channel_of(address),
+            body=(form.get("Body") or "")[:4096], received_at=time.time(), media=media,
+            media_refused=refused, latitude=coordinate("Latitude", 90), longitude=coordinate("Longitude", 180),
+            opt_out_type=(form.get("OptOutType") or "").upper() or None,
+        )
+        return message, Contact(address=address, channel=message.channel)
+
+    def to_fields(self) -> dict[str, str]:
+        data = asdict(self)
+        data["media"] = json.dumps(self.media)
+        return {k: "" if v is None else str(v) for k, v in data.items()} | {"state": "received"}
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, str]) -> InboundMessage:
+        def num(name):
+            return float(fields[name]) if fields.get(name) else None
+
+        return cls(
+            sid=fields["sid"], sender=fields["sender"], channel=fields["channel"], body=fields.get("body", ""),
+            received_at=float(fields["received_at"]), media=json.loads(fields.get("media") or "[]"),
+            media_refused=int(fields.get("media_refused") or 0), latitude=num("latitude"),
+            longitude=num("longitude"), opt_out_type=fields.get("opt_out_type") or None,
+        )
+
+
+class Inbox:
+    def __init__(self, redis: Redis, cipher: ContactCipher, retention_seconds: int):
+        self.redis, self.cipher, self.ttl = redis, cipher, retention_seconds
+        self._store = redis.register_script(_STORE)
+
+    async def store(self, message: InboundMessage, contact: Contact) -> bool:
+        """Store and queue the message; False when this MessageSid was already stored."""
+        fields = message.to_fields()
+        flat = [x for kv in fields.items() for x in kv]
+        keys = [f"remi:seen:{message.sid}", f"remi:msg:{message.sid}", f"remi:inbox:{message.sender}",
+                "remi:pending", "remi:ready", f"remi:contact:{message.sender}"]
+        args = [self.ttl, message.sender, message.sid, self.cipher.seal(contact), *flat]
+        return bool(await self._store(keys=keys, args=args))
+
+    async def contact(self, sender: str) -> Contact | None:
+        token = await self.redis.get(f"remi:contact:{sender}")
+        return self.cipher.open(token) if token else None
+
+    async def message(self, sid: str) -> InboundMessage | None:
+        fields = await self.redis.hgetall(f"remi:msg:{sid}")
+        return InboundMessage.from_fields({k.decode(): v.decode() for k, v in fields.items()}) if fields else None
