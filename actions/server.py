@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5055)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    build_app().run(host=args.host, port=args.port, workers=1, access_log=False, single_process=True)
+    build_app().run(host=args.host, port=args.port, workers=1, access_log=False)
 
 
 if __name__ == "__main__":

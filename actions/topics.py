@@ -27,9 +27,10 @@ class ActionAnswerTopic(Action):
         lang, chan, opts = language(tracker), channel(tracker), render_options(tracker)
         city = tracker.get_slot("city")
         topic = content.topics[topic_id]
-        # A service without a town would list every town's services: ask for the town first,
-        # unless this is an emergency, which never waits for a question.
-        if topic.services and not city and topic_id != "emergency" and tracker.get_latest_input_channel() == "remi":
+        # A service asked for without a town would list every town's services: ask the town
+        # first. Rights and risks answer at once (their services follow once the town is known),
+        # and an emergency never waits for a question.
+        if topic.area == "services" and not city and tracker.get_latest_input_channel() == "remi":
             send(dispatcher, tracker, city_question(topic_id, lang, chan, **opts))
             return [SlotSet("fallback_count", 0)]
         send(dispatcher, tracker, topic_reply(topic_id, lang, chan, content, city=city, **opts))

@@ -164,9 +164,9 @@ class Stack:
         endpoints.write_text(
             "action_endpoint:\n  url: ${ACTION_SERVER_URL}/webhook\n"
             "tracker_store:\n  type: redis\n  url: ${REMI_REDIS_HOST}\n  port: ${REMI_REDIS_PORT}\n"
-            f"  db: ${{REMI_REDIS_DB}}\n  key_prefix: remi\n  record_exp: ${{REMI_TRACKER_TTL}}{password}\n"
+            f"  db: ${{REMI_REDIS_DB}}\n  key_prefix: rasa\n  record_exp: ${{REMI_TRACKER_TTL}}{password}\n"
             "lock_store:\n  type: redis\n  url: ${REMI_REDIS_HOST}\n  port: ${REMI_REDIS_PORT}\n"
-            f"  db: ${{REMI_REDIS_DB}}\n  key_prefix: remi{password}\n"
+            f"  db: ${{REMI_REDIS_DB}}\n  key_prefix: rasa{password}\n"
         )
         credentials = self.run_dir / f"{name}-credentials.yml"
         if connector == "remi":

@@ -73,7 +73,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+|\n+")
 def paginate(body: str, closing: str, lang: str, max_segments: int = 2, fold: bool = True) -> list[str]:
     """Cut `body` at sentence or line boundaries into SMS pages that each fit in
     `max_segments` segments with their footer; `closing` (the choices) ends the last page."""
-    more = gettext_for(lang)("{more} for more").format(more=keywords.word("more", lang))
+    _ = gettext_for(lang)
+    more = _("{more} for more").format(more=keywords.word("more", lang))
 
     def fits(text: str) -> bool:
         return sms.segments(sms.for_sms(text, fold)).count <= max_segments

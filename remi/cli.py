@@ -1,0 +1,141 @@
+"""The `remi` command: run the service, train, talk to it, check content, manage operators."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def _serve(args) -> int:
+    from remi.serve import serve
+
+    return serve(simulator=args.simulator)
+
+
+def _train(args) -> int:
+    from remi import stack
+
+    started = time.monotonic()
+    path = stack.train(force=args.force)
+    print(f"model: {path.relative_to(stack.ROOT)} ({time.monotonic() - started:.0f}s)")
+    return 0
+
+
+def _chat(args) -> int:
+    from remi.chat import chat
+
+    return chat(args.from_, args.whatsapp)
+
+
+def _worker(args) -> int:
+    from api.worker_main import run
+
+    return run()
+
+
+def _eval_nlu(args) -> int:
+    from remi import stack
+
+    model = args.model or stack.train()
+    return subprocess.call([str(stack.RASA_PYTHON), "-m", "bot.evaluate", str(args.path), "--model", str(model)],
+                           cwd=stack.ROOT)
+
+
+def _content_lint(args) -> int:
+    from remi.content.lint import main
+
+    return main(strict=args.strict)
+
+
+def _content_preview(args) -> int:
+    from remi.content.preview import main
+
+    return main(args.topic, args.lang, args.channel, args.city)
+
+
+def _i18n(args) -> int:
+    from remi.i18n_commands import run
+
+    return run(args.action)
+
+
+def _operators_add(args) -> int:
+    from api.operators_cli import add
+
+    return add(args.username, args.team, args.role, args.organisation)
+
+
+def _bench(args) -> int:
+    from bench.run import main
+
+    return main(args.quick)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="remi", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="start Redis (embedded), Rasa, the action server and the API")
+    p.add_argument("--simulator", action="store_true",
+                   help="send replies to the local phone simulator (`remi chat`) instead of Twilio")
+    p.set_defaults(func=_serve)
+
+    p = sub.add_parser("train", help="train the model if the training data changed")
+    p.add_argument("--force", action="store_true", help="train even if a matching model exists")
+    p.set_defaults(func=_train)
+
+    p = sub.add_parser("chat", help="a phone simulator: talk to the running bot as Twilio would")
+    p.add_argument("--from", dest="from_", default="+22790000001", help="the phone number to write from")
+    p.add_argument("--whatsapp", action="store_true", help="write over WhatsApp instead of SMS")
+    p.set_defaults(func=_chat)
+
+    p = sub.add_parser("worker", help="run only the worker (when the API runs with API_WORKER=false)")
+    p.set_defaults(func=_worker)
+
+    p = sub.add_parser("eval-nlu", help="evaluate the model and the language detector on a JSON Lines file")
+    p.add_argument("path", type=Path)
+    p.add_argument("--model", type=Path, help="a model file (default: the current one, trained if needed)")
+    p.set_defaults(func=_eval_nlu)
+
+    content = sub.add_parser("content", help="check and preview the guidance").add_subparsers(dest="action", required=True)
+    p = content.add_parser("lint", help="check every content file")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.set_defaults(func=_content_lint)
+    p = content.add_parser("preview", help="show a topic as the phone would")
+    p.add_argument("topic")
+    p.add_argument("--lang", choices=["fr", "ha", "en"], default="fr")
+    p.add_argument("--channel", choices=["sms", "whatsapp"], default="sms")
+    p.add_argument("--city", help="the town, for topics that list services")
+    p.set_defaults(func=_content_preview)
+
+    p = sub.add_parser("i18n", help="system strings: extract, update or compile the gettext catalogs")
+    p.add_argument("action", choices=["extract", "update", "compile"])
+    p.set_defaults(func=_i18n)
+
+    operators = sub.add_parser("operators", help="operator accounts").add_subparsers(dest="action", required=True)
+    p = operators.add_parser("add", help="add an operator (password read from stdin)")
+    p.add_argument("username")
+    p.add_argument("--team", required=True)
+    p.add_argument("--role", choices=["operator", "supervisor", "admin"], default="operator")
+    p.add_argument("--organisation", default=None, help="default: the team's organisation in content/routing.yml")
+    p.set_defaults(func=_operators_add)
+
+    p = sub.add_parser("bench", help="benchmark the whole system beside plain Rasa")
+    p.add_argument("--quick", action="store_true", help="a shorter run, for trying the benchmark out")
+    p.set_defaults(func=_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
