@@ -5,6 +5,7 @@ with each SMS's segment count."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from urllib.parse import urlparse
@@ -17,9 +18,11 @@ from remi.twilio_standin import TwilioStandIn, inbound_form, signed_webhook
 
 def chat(from_: str, whatsapp: bool, wait: float = 20.0) -> int:
     from api.config import Settings
-    from remi.serve import ensure_dev_secrets
+    from remi.serve import SIMULATOR_PORT, ensure_dev_secrets
 
     ensure_dev_secrets()
+    # The simulator is where `remi serve --simulator` sends replies, unless .env says otherwise.
+    os.environ.setdefault("TWILIO_API_BASE_URL", f"http://127.0.0.1:{SIMULATOR_PORT}")
     settings = Settings()
     twilio = urlparse(settings.twilio_api_base_url)
     if twilio.hostname not in ("127.0.0.1", "localhost"):
