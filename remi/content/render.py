@@ -67,7 +67,24 @@ def _choices_line(choices: list[Choice], back_label: str | None, channel: str) -
     return " ".join(f"{n} {label}" for n, label in numbered)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+|\n+")
+# A sentence ends at . ! ? ; : followed by a capital or a digit ("Re.Mi. (Nexus)" is not cut),
+# or at a line break (each listed service is a line of its own).
+_SENTENCE_END = re.compile(r"(?<=[.!?:;])[ \t]+(?=[A-ZÀ-ÝƁƊƘƳ0-9\"'«])|\n+")
+
+
+def _units(body: str) -> list[tuple[str, str]]:
+    """(joiner, sentence) pairs: the joiner is how the sentence attaches to the one before
+    ("\n" after a line break, " " after a sentence end)."""
+    units, start, joiner = [], 0, ""
+    for match in _SENTENCE_END.finditer(body):
+        text = body[start:match.start()].strip()
+        if text:
+            units.append((joiner, text))
+        joiner = "\n" if "\n" in match.group() else " "
+        start = match.end()
+    if body[start:].strip():
+        units.append((joiner, body[start:].strip()))
+    return units
 
 
 def paginate(body: str, closing: str, lang: str, max_segments: int = 2, fold: bool = True) -> list[str]:
@@ -82,10 +99,9 @@ def paginate(body: str, closing: str, lang: str, max_segments: int = 2, fold: bo
     whole = f"{body}\n{closing}" if closing else body
     if fits(whole):
         return [sms.for_sms(whole, fold)]
-    units = [u.strip() for u in _SENTENCE_END.split(body) if u.strip()]
     pages, current = [], ""
-    for unit in units:
-        candidate = f"{current} {unit}".strip() if current else unit
+    for joiner, unit in _units(body):
+        candidate = f"{current}{joiner}{unit}" if current else unit
         if fits(f"{candidate}\n{more}"):
             current = candidate
             continue
@@ -147,13 +163,18 @@ def services_block(categories: list[str], city: str, lang: str, channel: str, li
         for service in library.services_for(category, city):
             if service not in found:
                 found.append(service)
+    if channel == "sms":
+        # Every SMS segment costs: list only what a person can reach (a phone or a place).
+        found = [s for s in found if s.phone or s.text("landmark", lang) or s.area][:min(limit, 2)]
     if not found:
         return _("No service listed in {city} yet.").format(city=city)
     lines = [service_line(s, lang, channel) for s in found[:limit]]
     head = _("In {city}:").format(city=city)
     if channel == "whatsapp":
         return f"*{head}*\n" + "\n".join(f"- {line}" for line in lines)
-    return head + " " + "; ".join(lines)
+    # A no-break space keeps the heading with the first service when the answer is cut into
+    # pages (it is sent as a plain space).
+    return head + "\u00a0" + "\n".join(lines)
 
 
 def compose(body: str, choices: list[Choice], back_label: str | None, lang: str, channel: str,
