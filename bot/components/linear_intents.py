@@ -1,0 +1,128 @@
+"""Intent classifier: TF-IDF over character n-grams (1-5, within words) and words (1-2) of the
+normalised text, and a linear SVM whose margins become confidences by temperature scaling
+(a softmax with one temperature, fitted on cross-validated margins).
+
+Chosen by measurement (docs/benchmarks.md, "NLU"): on the held-out messages it beats DIET, with
+or without its transformer, in every language, and trains in seconds instead of minutes.
+Character n-grams are what make "agadas", "kud'i" and "jveu" look like their neighbours; the
+words and word pairs carry "garde a vue" or "komawa gida".
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Any, Dict, List, Optional, Text
+
+import joblib
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import Pipeline, make_union
+from sklearn.svm import LinearSVC
+
+logger = logging.getLogger(__name__)
+FILE = "linear_intents.joblib"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class LinearIntentClassifier(GraphComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"char_ngrams": [1, 5], "word_ngrams": [1, 2], "C": 1.0, "calibration_folds": 5,
+                "ranking_length": 10, "random_state": 42}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 pipeline: Optional[Pipeline] = None, temperature: float = 1.0) -> None:
+        self.config, self._storage, self._resource = config, model_storage, resource
+        self.pipeline, self.temperature = pipeline, temperature
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "LinearIntentClassifier":
+        return cls({**cls.get_default_config(), **config}, model_storage, resource)
+
+    def _new_pipeline(self) -> Pipeline:
+        features = make_union(
+            TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.config["char_ngrams"]), sublinear_tf=True),
+            TfidfVectorizer(analyzer="word", ngram_range=tuple(self.config["word_ngrams"]), sublinear_tf=True,
+                            token_pattern=r"\S+"),
+        )
+        svm = LinearSVC(C=self.config["C"], random_state=self.config["random_state"])
+        return Pipeline([("features", features), ("classifier", svm)])
+
+    @staticmethod
+    def _softmax(margins: np.ndarray, temperature: float) -> np.ndarray:
+        z = margins / temperature
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def _fit_temperature(self, texts: List[Text], labels: np.ndarray) -> float:
+        """The temperature that makes confidences honest on messages the SVM did not see, so
+        that the FallbackClassifier's threshold means what it says."""
+        folds = StratifiedKFold(self.config["calibration_folds"], shuffle=True, random_state=self.config["random_state"])
+        margins = cross_val_predict(self._new_pipeline(), texts, labels, cv=folds, method="decision_function")
+        classes = np.unique(labels)
+        truth = np.searchsorted(classes, labels)
+        best, best_loss = 1.0, float("inf")
+        for temperature in np.geomspace(0.02, 2.0, 60):
+            probs = self._softmax(margins, temperature)
+            loss = -np.mean(np.log(probs[np.arange(len(truth)), truth] + 1e-12))
+            if loss < best_loss:
+                best, best_loss = float(temperature), loss
+        return best
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
+        counts = Counter(m.get(INTENT) for m in examples)
+        # Calibration needs a few examples of each intent; an intent with fewer is left out
+        # (with a warning) rather than failing the whole training.
+        too_few = {i for i, n in counts.items() if n < self.config["calibration_folds"]}
+        if too_few:
+            logger.warning("intents with too few examples to learn, left out: %s", sorted(too_few))
+            examples = [m for m in examples if m.get(INTENT) not in too_few]
+        if not examples:
+            logger.warning("no intent examples: the intent classifier is not trained")
+            return self._resource
+        texts, labels = [m.get(TEXT) for m in examples], np.asarray([m.get(INTENT) for m in examples])
+        self.temperature = self._fit_temperature(texts, labels)
+        self.pipeline = self._new_pipeline().fit(texts, labels)
+        with self._storage.write_to(self._resource) as directory:
+            joblib.dump({"pipeline": self.pipeline, "temperature": self.temperature}, directory / FILE)
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
+        config = {**cls.get_default_config(), **config}
+        try:
+            with model_storage.read_from(resource) as directory:
+                saved = joblib.load(directory / FILE)
+        except (ValueError, FileNotFoundError):
+            logger.warning("no trained intent classifier in the model")
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, saved["pipeline"], saved["temperature"])
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self.pipeline is None:
+            return messages
+        texts = [m.get(TEXT) or "" for m in messages]
+        probabilities = self._softmax(self.pipeline.decision_function(texts), self.temperature)
+        labels = self.pipeline.classes_
+        for message, probs in zip(messages, probabilities):
+            if not message.get(TEXT):
+                continue
+            order = np.argsort(probs)[::-1][: self.config["ranking_length"]]
+            ranking = [{"name": str(labels[i]), "confidence": float(probs[i])} for i in order]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
