@@ -21,7 +21,7 @@ from api.profile import Profile
 from api.rasa_client import RasaClient, RasaUnavailable
 from remi import cities, keywords
 from remi.content.library import Library
-from remi.content.render import Choice, Reply, area_menu, compose, language_menu, main_menu, plain
+from remi.content.render import Reply, area_menu, compose, language_menu, main_menu, topic_reply
 from remi.i18n import gettext_for
 from remi.language.danger import in_danger
 from remi.language.detect import detect
@@ -37,6 +37,8 @@ OPT_OUT_TYPES = {"STOP": "stop", "START": "start", "HELP": "help"}
 class Outcome:
     texts: list[str] = field(default_factory=list)
     handover: dict | None = None  # {"category", "priority", "reason"} when a person is asked for
+    to_person: bool = False  # a person has the conversation: the message goes to the handover
+    leave_handover: bool = False  # the person wrote BOT / ROBOT during a handover
     erase: bool = False  # the person confirmed EFFACER / DELETE / GOGE
 
 
@@ -81,8 +83,13 @@ class Conversation:
         if profile.is_new:
             out.texts.append(self._welcome_line(lang))
 
-        # 3. A person has the conversation: the bot is silent (the handover keeps the text).
-        if profile.handover and keyword != "bot":
+        # 3. A person has the conversation: the bot is silent, the message goes to the handover
+        # (api/handovers.py), unless the person asks for the bot back.
+        if profile.handover:
+            if keyword == "bot":
+                out.leave_handover = True
+            else:
+                out.to_person = True
             return out
 
         # 4. Keywords and menu answers.
@@ -199,7 +206,12 @@ class Conversation:
 
     def _local_payload(self, payload: str, out: Outcome, profile: Profile, message: InboundMessage) -> None:
         lang, chan = profile.language, message.channel
-        if payload.startswith("lang:"):
+        if payload.startswith("handover:"):
+            # "Talk to someone" under a topic: a person of the topic's category (handover:legal:rights_arrest).
+            _, category, reason = (payload.split(":") + ["", ""])[:3]
+            self._say(out, profile, topic_reply("human_operator", lang, chan, self.library(), **self.opts))
+            out.handover = {"category": category or "general", "priority": False, "reason": reason or "requested"}
+        elif payload.startswith("lang:"):
             profile.language, profile.language_chosen = payload.split(":")[1], True
             self._say(out, profile, main_menu(profile.language, chan, self.library(), **self.opts))
         elif payload == "menu:main":

@@ -26,6 +26,7 @@ from api.conversation import Conversation, Outcome, touch
 from api.inbox import Inbox
 from api.outbox import Outbox
 from api.profile import Profiles
+from api.recent import RecentTurns
 
 log = logging.getLogger("remi.worker")
 
@@ -41,6 +42,7 @@ class Worker:
         self.handovers = handovers  # api.handover.Handovers, once a person can take over
         self.erase = erase  # async callable(sender): erases one person's data everywhere
         self.concurrency = concurrency
+        self.recent = RecentTurns(redis, inbox.ttl)
         self._release = redis.register_script(_RELEASE)
         self._tasks: list[asyncio.Task] = []
         self._stopping = asyncio.Event()
@@ -119,6 +121,7 @@ class Worker:
             profile = await self.profiles.load(message.sender)
             outcome: Outcome = await self.conversation.respond(message, profile)
             touch(profile)
+            await self.recent.add(message.sender, message, outcome.texts)
             if self.handovers is not None:
                 await self.handovers.on_turn(message, profile, outcome)
             await self.profiles.save(profile)

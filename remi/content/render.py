@@ -223,8 +223,9 @@ def topic_reply(topic_id: str, lang: str, channel: str, library: Library, city: 
             body += "\n" + "\n".join(contacts)
     choices = [Choice(library.topics[o].text("title", lang), f"/{o}") for o in topic.options
                if o in library.topics and o != "human_operator"]
-    if topic.handover and topic_id != "human_operator":
-        choices.append(Choice(area_title("human_operator", lang), "/human_operator"))
+    if topic.handover and topic_id not in ("human_operator", "emergency"):
+        # The person this topic needs: "handover:<category>:<topic>" (answered by the worker).
+        choices.append(Choice(area_title("human_operator", lang), f"handover:{topic.handover}:{topic_id}"))
     back = f"menu:{topic.area}" if topic.area in AREAS else "menu:main"
     return compose(body, choices, _("Back"), lang, channel, max_segments, fold, back=back,
                    topic=topic_id, handover=topic.handover if topic_id in ("human_operator", "emergency") else None,

@@ -1,0 +1,30 @@
+"""Append-only audit log: who did what to which record, when; never a message body or a number.
+
+Stored in the Redis stream remi:audit (entries are only ever added; XADD ids give the order),
+and kept RETENTION_DAYS like everything else (trimmed by age, never edited).
+"""
+
+from __future__ import annotations
+
+import time
+
+from redis.asyncio import Redis
+
+STREAM = "remi:audit"
+
+
+class Audit:
+    def __init__(self, redis: Redis, retention_days: int):
+        self.redis, self.retention_days = redis, retention_days
+
+    async def record(self, actor: str, action: str, target: str, **details: str) -> None:
+        """actor: an operator's username or "system"/"migrant:<sender hash>"; action: a verb such as
+        "handover.read", "handover.claim", "erasure"; target: an id, never a phone number."""
+        fields = {"at": f"{time.time():.3f}", "actor": actor, "action": action, "target": target}
+        fields |= {k: str(v) for k, v in details.items()}
+        min_id = f"{int((time.time() - self.retention_days * 86400) * 1000)}-0"
+        await self.redis.xadd(STREAM, fields, minid=min_id, approximate=True)
+
+    async def entries(self, count: int = 100) -> list[dict[str, str]]:
+        rows = await self.redis.xrevrange(STREAM, count=count)
+        return [{k.decode(): v.decode() for k, v in fields.items()} | {"id": rid.decode()} for rid, fields in rows]
