@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.reply import channel, language, library, render_options, send
-from remi.content.render import Choice, compose, area_title
+from remi.content.render import Choice, area_title, compose, topic_reply
 from remi.i18n import gettext_for
 
 
@@ -26,6 +26,12 @@ class ActionFallback(Action):
         content = library()
         count = int(tracker.get_slot("fallback_count") or 0) + 1
         person = Choice(area_title("human_operator", lang), "/human_operator")
+        if count >= 3:
+            # Never a third "I did not understand": a person takes it from here.
+            reply = topic_reply("human_operator", lang, chan, content, **opts)
+            reply.handover, reply.topic = "general", "fallback"
+            send(dispatcher, tracker, reply)
+            return [SlotSet("fallback_count", 0)]
         if count == 1:
             ranking = tracker.latest_message.get("intent_ranking") or []
             likely = [r["name"] for r in ranking if r.get("name") in content.topics][:2]
@@ -35,5 +41,6 @@ class ActionFallback(Action):
             choices = [person]
             body = _("I still do not understand. A person can help you:")
         send(dispatcher, tracker, compose(body, choices, _("Menu"), lang, chan, back="menu:main", **opts))
-        # The unclear message is forgotten by the dialogue, so it does not steer later turns.
-        return [UserUtteranceReverted(), SlotSet("fallback_count", count)]
+        # No UserUtteranceReverted: Rasa would predict again in the same turn and run the next
+        # fallback step at once. The rules depend on the last intent only, so nothing is lost.
+        return [SlotSet("fallback_count", count)]

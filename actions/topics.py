@@ -10,7 +10,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.reply import channel, language, library, render_options, send
+from actions.reply import channel, language, library, metadata, render_options, send
+from remi.cities import nearest_city
 from remi.content.render import city_question, topic_reply
 
 
@@ -26,12 +27,19 @@ class ActionAnswerTopic(Action):
             return []
         lang, chan, opts = language(tracker), channel(tracker), render_options(tracker)
         city = tracker.get_slot("city")
+        events: List[EventType] = [SlotSet("fallback_count", 0)]
+        # A location pin shared on WhatsApp: the nearest services, and the town remembered.
+        location = metadata(tracker).get("location")
+        near = tuple(location) if isinstance(location, list) and len(location) == 2 else None
+        if near:
+            city = nearest_city(near)
+            events.append(SlotSet("city", city))
         topic = content.topics[topic_id]
         # A service asked for without a town would list every town's services: ask the town
         # first. Rights and risks answer at once (their services follow once the town is known),
         # and an emergency never waits for a question.
         if topic.area == "services" and not city and tracker.get_latest_input_channel() == "remi":
             send(dispatcher, tracker, city_question(topic_id, lang, chan, **opts))
-            return [SlotSet("fallback_count", 0)]
-        send(dispatcher, tracker, topic_reply(topic_id, lang, chan, content, city=city, **opts))
-        return [SlotSet("fallback_count", 0)]
+            return events
+        send(dispatcher, tracker, topic_reply(topic_id, lang, chan, content, city=city, near=near, **opts))
+        return events

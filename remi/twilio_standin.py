@@ -3,6 +3,8 @@
 
   POST /2010-04-01/Accounts/{AccountSid}/Messages.json   (form: To, From, Body, StatusCallback)
   → 201 and Twilio's JSON message resource; 401 on wrong credentials; 400 without To/Body.
+  GET /2010-04-01/Accounts/{AccountSid}/Messages/{MM...}/Media/{ME...}
+  → the bytes of a media file a test put in `media` (photos, voice notes); 401, 404 likewise.
 
 It records every message with the time it arrived, can answer after a set delay (the real API
 takes about 150 ms from West Africa or Europe), can fail the next N requests with a given status
@@ -43,6 +45,8 @@ class TwilioStandIn:
     send_status_callbacks: bool = False
     messages: list[SentMessage] = field(default_factory=list)
     failures: list[int] = field(default_factory=list)  # statuses to answer the next requests with
+    media: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # path -> (content type, bytes)
+    media_requests: int = 0
     requests: int = 0
 
     def __post_init__(self) -> None:
@@ -114,6 +118,22 @@ class TwilioStandIn:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                expected = "Basic " + base64.b64encode(f"{standin.account_sid}:{standin.auth_token}".encode()).decode()
+                if self.headers.get("Authorization") != expected:
+                    return self._reply(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                with standin._lock:
+                    standin.media_requests += 1
+                    found = standin.media.get(self.path)
+                if found is None:
+                    return self._reply(404, {"code": 20404, "message": "The requested resource was not found",
+                                             "status": 404})
+                self.send_response(200)
+                self.send_header("Content-Type", found[0])
+                self.send_header("Content-Length", str(len(found[1])))
+                self.end_headers()
+                self.wfile.write(found[1])
 
             def do_POST(self) -> None:
                 arrived = time.time()

@@ -257,6 +257,20 @@ class Library:
         # The town's own first, then a phone before a name alone.
         return sorted(found, key=lambda s: (s.city is None, not s.phone, not s.verified, s.id))
 
+    def services_near(self, category: str, point: tuple[float, float]) -> list[tuple[Service, float]]:
+        """Services of `category` with a place (their coordinates, else their town's centre),
+        nearest first, with the distance in km."""
+        from remi.cities import CENTRES, distance_km
+
+        found = []
+        for service in self.services.values():
+            if category not in service.offers:
+                continue
+            where = service.coordinates or CENTRES.get(service.city or "")
+            if where:
+                found.append((service, distance_km(point, where)))
+        return sorted(found, key=lambda pair: (pair[1], not pair[0].phone))
+
     def emergency_contacts(self) -> list[Service]:
         return [s for s in self.services.values() if s.emergency_contact and s.phone]
 

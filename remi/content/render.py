@@ -21,7 +21,7 @@ import datetime as dt
 
 from babel.dates import get_day_names
 
-from remi.i18n import format_clock, gettext_for, locale
+from remi.i18n import format_clock, format_number, gettext_for, locale
 
 WHATSAPP_LIMIT = 4096
 AREAS = ("rights", "risks", "services")
@@ -155,10 +155,21 @@ def service_line(service: Service, lang: str, channel: str) -> str:
     return ", ".join(parts)
 
 
-def services_block(categories: list[str], city: str, lang: str, channel: str, library: Library,
-                   limit: int = 3) -> str:
+def services_block(categories: list[str], city: str | None, lang: str, channel: str, library: Library,
+                   limit: int = 3, near: tuple[float, float] | None = None) -> str:
     _ = gettext_for(lang)
     found: list[Service] = []
+    if near is not None:
+        # A shared location pin (WhatsApp): nearest first, with the distance.
+        pairs = sorted({s.id: (s, km) for c in categories for s, km in library.services_near(c, near)}.values(),
+                       key=lambda pair: pair[1])[:limit]
+        if not pairs:
+            return _("No service listed near you yet.")
+        lines = [f"{service_line(s, lang, channel)} ({format_number(round(km), lang)} km)" for s, km in pairs]
+        head = _("Nearest to you:")
+        if channel == "whatsapp":
+            return f"*{head}*\n" + "\n".join(f"- {line}" for line in lines)
+        return head + "\u00a0" + "\n".join(lines)
     for category in categories:
         for service in library.services_for(category, city):
             if service not in found:
@@ -206,7 +217,7 @@ def area_menu(area: str, lang: str, channel: str, library: Library, max_segments
 
 
 def topic_reply(topic_id: str, lang: str, channel: str, library: Library, city: str | None = None,
-                max_segments: int = 2, fold: bool = True) -> Reply:
+                max_segments: int = 2, fold: bool = True, near: tuple[float, float] | None = None) -> Reply:
     _ = gettext_for(lang)
     topic = library.topics[topic_id]
     if channel == "whatsapp":
@@ -214,9 +225,9 @@ def topic_reply(topic_id: str, lang: str, channel: str, library: Library, city: 
         body = f"*{title}*\n{topic.text('whatsapp', lang) or topic.text('sms', lang)}"
     else:
         body = topic.text("sms", lang)
-    if topic.services and city:
+    if topic.services and (city or near):
         sep = "\n\n" if channel == "whatsapp" else "\n"
-        body += sep + services_block(topic.services, city, lang, channel, library)
+        body += sep + services_block(topic.services, city, lang, channel, library, near=near)
     if topic_id == "emergency":
         contacts = [service_line(s, lang, channel) for s in library.emergency_contacts()]
         if contacts:

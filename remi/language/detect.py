@@ -67,6 +67,14 @@ class LanguageDetector:
         z = sum(exp.values())
         return {lang: v / z for lang, v in exp.items()}
 
+    def known_words(self, text: str) -> float:
+        """The share of the message's words seen in training, in any language: gibberish and
+        names score low, so they never switch a person's language."""
+        words = normalise(text, expand=False).split()
+        if not words:
+            return 0.0
+        return sum(any(f"w:{w}" in self.counts[lang] for lang in LANGUAGES) for w in words) / len(words)
+
     def detect(self, text: str) -> Guess:
         scores = self.scores(text)
         lang = max(scores, key=scores.get)
