@@ -48,11 +48,16 @@ class Topic:
     meta: dict[str, dict] = field(default_factory=dict)  # lang -> {source, last_reviewed, verified}
 
     def text(self, key: str, lang: str) -> str | None:
-        for candidate in FALLBACK[lang]:
-            value = self.texts.get(candidate, {}).get(key)
-            if value:
-                return value
-        return None
+        return in_language(self.texts, key, lang)
+
+
+def in_language(texts: dict[str, dict[str, str]], key: str, lang: str) -> str | None:
+    """texts[lang][key], else the same key in the fallback languages (Hausa → French → English)."""
+    for candidate in FALLBACK[lang]:
+        value = (texts.get(candidate) or {}).get(key)
+        if value:
+            return value
+    return None
 
 
 @dataclass
@@ -75,11 +80,7 @@ class Service:
     texts: dict[str, dict[str, str]] = field(default_factory=dict)  # lang -> {name, description, landmark}
 
     def text(self, key: str, lang: str) -> str | None:
-        for candidate in FALLBACK[lang]:
-            value = (self.texts.get(candidate) or {}).get(key)
-            if value:
-                return value
-        return None
+        return in_language(self.texts, key, lang)
 
 
 class _Lines:
@@ -275,11 +276,7 @@ class Library:
         return [s for s in self.services.values() if s.emergency_contact and s.phone]
 
     def system_text(self, key: str, lang: str) -> str | None:
-        for candidate in FALLBACK[lang]:
-            value = self.system.get(candidate, {}).get(key)
-            if value:
-                return value
-        return None
+        return in_language(self.system, key, lang)
 
 
 class LiveLibrary:
