@@ -27,6 +27,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 BOT = ROOT / "bot"
 RASA_PYTHON = Path(os.environ.get("REMI_RASA_PYTHON", ROOT / ".venv-rasa" / "bin" / "python"))
+# Rasa's telemetry and error reports would try to reach the internet (there is none here, and
+# a conversation must never leave the machine), TensorFlow's start-up chatter is noise.
+RASA_ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
 MODEL_INPUTS = ["bot/config.yml", "bot/domain", "bot/data", "bot/components", "remi/language/normalise.py",
                 "remi/cities.py"]
 
@@ -75,7 +78,7 @@ def train(force: bool = False, config: str = "bot/config.yml", out: Path | None 
     target.parent.mkdir(parents=True, exist_ok=True)
     cmd = [str(RASA_PYTHON), "-m", "rasa", "train", "--config", config, "--domain", "bot/domain",
            "--data", "bot/data", "--out", str(target.parent), "--fixed-model-name", target.name.removesuffix(".tar.gz")]
-    env = os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
+    env = os.environ | RASA_ENV
     subprocess.run(cmd, cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.STDOUT if quiet else None)
     return target
@@ -147,7 +150,7 @@ class Stack:
         endpoints, credentials = self.rasa_files(connector, name)
         cmd = [str(RASA_PYTHON), "-m", "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
                "--credentials", str(credentials), "--interface", "127.0.0.1", "--port", str(port)]
-        return self.spawn(name, cmd, {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"})
+        return self.spawn(name, cmd, RASA_ENV)
 
     def rasa_files(self, connector: str, name: str) -> tuple[Path, Path]:
         """endpoints.yml and credentials.yml for this run, from the settings. Values come from
