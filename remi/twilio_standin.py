@@ -45,6 +45,9 @@ class TwilioStandIn:
     send_status_callbacks: bool = False
     messages: list[SentMessage] = field(default_factory=list)
     failures: list[int] = field(default_factory=list)  # statuses to answer the next requests with
+    # (public base URL, address to deliver to): callbacks are signed over the public URL and
+    # delivered to the API directly, as a reverse proxy in front of the API would.
+    callback_proxy: tuple[str, str] | None = None
     media: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # path -> (content type, bytes)
     media_requests: int = 0
     requests: int = 0
@@ -182,8 +185,11 @@ class TwilioStandIn:
             params = {"MessageSid": message.sid, "MessageStatus": status, "AccountSid": self.account_sid,
                       "To": message.to, "From": message.from_}
             signature = validator.compute_signature(message.status_callback, params)
+            target = message.status_callback
+            if self.callback_proxy and target.startswith(self.callback_proxy[0]):
+                target = self.callback_proxy[1] + target[len(self.callback_proxy[0]):]
             try:
-                httpx.post(message.status_callback, content=urlencode(params), timeout=5,
+                httpx.post(target, content=urlencode(params), timeout=5,
                            headers={"X-Twilio-Signature": signature,
                                     "Content-Type": "application/x-www-form-urlencoded"})
             except httpx.HTTPError:
