@@ -1,4 +1,6 @@
-"""Append-only audit log: who did what to which record, when; never a message body or a number.
+"""Append-only audit log: who did what to which record, when; never a message body or a number,
+nor a migrant's keyed hash (an entry outlives the person's erasure, and the hash would tie it
+back to their number): a migrant acting is recorded as "migrant".
 
 Stored in the Redis stream remi:audit (entries are only ever added; XADD ids give the order),
 and kept RETENTION_DAYS like everything else (trimmed by age, never edited).
@@ -18,8 +20,10 @@ class Audit:
         self.redis, self.retention_days = redis, retention_days
 
     async def record(self, actor: str, action: str, target: str, **details: str) -> None:
-        """actor: an operator's username or "system"/"migrant:<sender hash>"; action: a verb such as
-        "handover.read", "handover.claim", "erasure"; target: an id, never a phone number."""
+        """actor: an operator's username, "system" or "migrant" ("migrant:<sender hash>" is recorded
+        as "migrant"); action: a verb such as "handover.read", "handover.claim", "erasure"; target:
+        an id, never a phone number or a sender's hash."""
+        actor = "migrant" if actor.startswith("migrant:") else actor
         fields = {"at": f"{time.time():.3f}", "actor": actor, "action": action, "target": target}
         fields |= {k: str(v) for k, v in details.items()}
         min_id = f"{int((time.time() - self.retention_days * 86400) * 1000)}-0"

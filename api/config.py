@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     # Twilio
     twilio_account_sid: str = "AC00000000000000000000000000000000"
     twilio_auth_token: str
+    twilio_auth_token_previous: str = ""  # while rotating the token: webhooks signed with it still pass
     twilio_api_base_url: str = "https://api.twilio.com"
     twilio_sms_from: str = "+22700000000"  # the service's SMS number, E.164
     twilio_whatsapp_from: str = "whatsapp:+22700000000"
@@ -52,6 +53,7 @@ class Settings(BaseSettings):
     rasa_timeout_seconds: float = 8.0
     send_max_attempts: int = 5
     send_backoff_seconds: float = 0.5
+    twilio_timeout_seconds: float = Field(15.0, gt=0)  # a send without answer by then is "unknown", not resent
 
     # SMS rendering
     sms_gsm_folding: bool = True
@@ -65,6 +67,12 @@ class Settings(BaseSettings):
 
     # Handover
     handover_escalate_minutes: int = 30
+    handover_sweep_seconds: float = 20.0  # how often the worker looks for handovers to escalate
+    routing_file: Path = ROOT / "config" / "routing.yml"  # teams and referral rules (administrators)
+    operator_session_hours: int = 12  # lifetime of an operator's bearer token or console session
+    webhook_max_attempts: int = 6  # deliveries to a partner before the dead-letter list
+    webhook_backoff_seconds: float = 30.0  # first wait before a retry, doubling each time
+    webhook_timeout_seconds: float = 10.0
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> "Settings":

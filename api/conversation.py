@@ -24,10 +24,12 @@ from remi.content.library import Library
 from remi.content.render import Reply, area_menu, compose, language_menu, main_menu, topic_reply
 from remi.i18n import gettext_for
 from remi.language.danger import in_danger
-from remi.language.detect import detect
+from remi.language.detect import default_detector, detect
+from remi.language.normalise import normalise
 
 log = logging.getLogger("remi.conversation")
 
+SESSION_GAP_SECONDS = 12 * 3600  # as Rasa's session_expiration_time: a returning person is greeted back
 CONFIDENT = 0.9  # a first message detected at least this surely sets the language
 SWITCH = 0.97  # a detected language replaces a detected one only this surely, on 3+ words
 OPT_OUT_TYPES = {"STOP": "stop", "START": "start", "HELP": "help"}
@@ -82,6 +84,11 @@ class Conversation:
         _ = gettext_for(lang)
         if profile.is_new:
             out.texts.append(self._welcome_line(lang))
+        elif time.time() - profile.last_seen > SESSION_GAP_SECONDS and not profile.handover:
+            out.texts.append(_("Welcome back to Re.Mi. Write {menu} to see everything again.")
+                             .format(menu=keywords.word("menu", lang)))
+        if message.latitude is not None and message.longitude is not None:
+            profile.location = [message.latitude, message.longitude]
 
         # 3. A person has the conversation: the bot is silent, the message goes to the handover
         # (api/handovers.py), unless the person asks for the bot back.
@@ -117,6 +124,14 @@ class Conversation:
         # 5. Danger first, whatever the NLU would say.
         if payload is None and in_danger(text):
             payload = "/emergency"
+        # A location pin with no text answers the town question, or opens the services menu.
+        if payload is None and not text and message.latitude is not None:
+            menu = profile.last_menu()
+            if menu and menu.topic and menu.choices and '{"city"' in menu.choices[0].payload:
+                payload = f"/{menu.topic}"
+            else:
+                self._say(out, profile, area_menu("services", lang, message.channel, self.library(), **self.opts))
+                return out
         # Media with no text: say what the service can read, the menu, and a person.
         if payload is None and not text:
             self._say(out, profile, self._media_only(lang, message.channel))
@@ -124,6 +139,9 @@ class Conversation:
 
         # 6. Rasa.
         await self._rasa_turn(out, profile, message, payload or text)
+        if out.handover and out.handover.get("priority") and profile.is_new and len(out.texts) > 1:
+            # In danger, the safety message comes first; the welcome can wait.
+            out.texts.append(out.texts.pop(0))
         return out
 
     # -- steps -----------------------------------------------------------------------------
@@ -132,10 +150,13 @@ class Conversation:
         if profile.language:
             if usable and not profile.language_chosen and len(text.split()) >= 3:
                 guess = detect(text)
-                if guess.language != profile.language and guess.confidence >= SWITCH:
+                if (guess.language != profile.language and guess.confidence >= SWITCH
+                        and default_detector().known_words(text) >= 0.6):
                     profile.language = guess.language
             return True
-        if usable:
+        # A very short message ("ok", "?") says nothing of the language, however sure the
+        # detector is: ask instead.
+        if usable and len(normalise(text).replace(" ", "")) >= 4:
             guess = detect(text)
             if guess.confidence >= CONFIDENT:
                 profile.language = guess.language
@@ -234,9 +255,8 @@ class Conversation:
     async def _rasa_turn(self, out: Outcome, profile: Profile, message: InboundMessage, text: str) -> None:
         lang = profile.language
         metadata = {"language": lang, "channel": message.channel}
-        if message.latitude is not None and message.longitude is not None:
-            metadata["city"] = cities.nearest_city((message.latitude, message.longitude))
-            metadata["location"] = [message.latitude, message.longitude]
+        if profile.location:
+            metadata["location"] = profile.location
         try:
             messages = await self.rasa.turn(message.sender, text, metadata)
         except RasaUnavailable as exc:
@@ -266,8 +286,6 @@ class Conversation:
 
 
 def detect_yes(text: str) -> bool:
-    from remi.language.normalise import normalise
-
     return normalise(text) in {"oui", "yes", "eh", "i", "to", "ok", "d accord", "yauwa", "yawwa"}
 
 

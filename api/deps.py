@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Path, Request
+from fastapi.security import OAuth2PasswordBearer
 
+from api.audit import Audit
 from api.config import Settings
+from api.erasure import Erasure
+from api.handover_desk import HandoverDesk, NotFound
+from api.handovers import Handover
 from api.inbox import Inbox
+from api.operators import Operator, Operators, Session
 from api.outbox import Outbox
 
 
@@ -22,3 +28,51 @@ def _state(name: str):
 SettingsDep = Annotated[Settings, Depends(_state("settings"))]
 InboxDep = Annotated[Inbox, Depends(_state("inbox"))]
 OutboxDep = Annotated[Outbox, Depends(_state("outbox"))]
+HandoverDeskDep = Annotated[HandoverDesk, Depends(_state("handovers"))]
+OperatorsDep = Annotated[Operators, Depends(_state("operators"))]
+AuditDep = Annotated[Audit, Depends(_state("audit"))]
+ErasureDep = Annotated[Erasure, Depends(_state("erasure"))]
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+CONSOLE_COOKIE = "remi_console"
+
+
+async def _rate_limited(operator: Operator, operators: Operators, settings: Settings) -> None:
+    wait = await operators.within_rate(operator.username, settings.operator_api_per_minute)
+    if wait:
+        raise HTTPException(429, "too many requests: wait a little", headers={"Retry-After": str(wait)})
+
+
+async def _api_operator(token: Annotated[str | None, Depends(_bearer)], operators: OperatorsDep,
+                        settings: SettingsDep) -> Operator:
+    session = await operators.session(token, "api")
+    if session is None:
+        raise HTTPException(401, "sign in first (POST /api/v1/auth/token)", headers={"WWW-Authenticate": "Bearer"})
+    await _rate_limited(session.operator, operators, settings)
+    return session.operator
+
+
+CurrentOperator = Annotated[Operator, Depends(_api_operator)]
+
+
+async def _visible_handover(handover_id: Annotated[str, Path(max_length=64)], operator: CurrentOperator,
+                            desk: HandoverDeskDep) -> Handover:
+    # Absent and not the caller's answer alike, so ids of other teams' handovers cannot be probed.
+    try:
+        return await desk.visible(handover_id, operator)
+    except NotFound:
+        raise HTTPException(404, "no such handover") from None
+
+
+VisibleHandover = Annotated[Handover, Depends(_visible_handover)]
+
+
+async def _console_session(request: Request, operators: OperatorsDep, settings: SettingsDep) -> Session:
+    session = await operators.session(request.cookies.get(CONSOLE_COOKIE), "console")
+    if session is None:
+        raise HTTPException(303, "sign in first", headers={"Location": "/console/sign-in"})
+    await _rate_limited(session.operator, operators, settings)
+    return session
+
+
+ConsoleSession = Annotated[Session, Depends(_console_session)]

@@ -11,7 +11,7 @@ import hmac
 import json
 from dataclasses import dataclass
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 
 def sender_id(address: str, key: str) -> str:
@@ -31,8 +31,11 @@ class Contact:
 
 
 class ContactCipher:
+    """`key` is one Fernet key, or several separated by commas while rotating: records are sealed
+    with the first and opened with any."""
+
     def __init__(self, key: str):
-        self._fernet = Fernet(key.encode())
+        self._fernet = MultiFernet([Fernet(k.strip().encode()) for k in key.split(",") if k.strip()])
 
     def seal(self, contact: Contact) -> bytes:
         return self._fernet.encrypt(json.dumps({"address": contact.address, "channel": contact.channel}).encode())

@@ -5,11 +5,14 @@ Redis keys (every one named by a MessageSid or a sender's keyed hash, never a nu
   remi:msg:<MessageSid>       the message (hash): sender, channel, body, media, location, state
   remi:contact:<sender>       the encrypted contact record (the only place the number is)
   remi:inbox:<sender>         that sender's message ids, oldest first
+  remi:sids:<sender>          that sender's MessageSids (what erasure deletes)
+  remi:rate:<sender>          that sender's messages of the last minute (sorted set, for the limit)
   remi:pending                senders with messages waiting (for recovery after a crash)
   remi:ready                  senders to pick up (a worker BLPOPs it)
 
-One Lua script does the dedupe and all the writes, so a message is either wholly stored and
-queued, or not at all (and Twilio, seeing a 5xx, delivers it again).
+One Lua script does the dedupe, the rate limit and all the writes, so a message is either
+wholly stored and queued, or not at all (and Twilio, seeing a 5xx, delivers it again). The
+script touches several keys: on Redis Cluster they would need one hash tag (docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -22,15 +25,34 @@ from urllib.parse import urlparse
 from redis.asyncio import Redis
 
 from api.identity import Contact, ContactCipher, channel_of, sender_id
+from remi import keywords
+from remi.language.danger import in_danger
 
 TWILIO_MEDIA_HOSTS = ("api.twilio.com", "media.twiliocdn.com")
 
+STORED, DUPLICATE, THROTTLED = "stored", "duplicate", "throttled"
+
+# KEYS: seen, msg, inbox, pending, ready, contact, sids, rate
+# ARGV: ttl, sender, sid, sealed contact, now (ms), limit per minute (0: none), urgent (1/0), fields...
+# A message over the sender's limit is marked seen (so a re-delivery stays dropped) and
+# nothing else: acknowledged, not stored, not answered. Urgent ones always pass.
 _STORE = """
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) == false then return 0 end
-redis.call('HSET', KEYS[2], unpack(ARGV, 5))
+local limit, now = tonumber(ARGV[6]), tonumber(ARGV[5])
+if limit > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', now - 60000)
+  if ARGV[7] ~= '1' and redis.call('ZCARD', KEYS[8]) >= limit then return 2 end
+  redis.call('ZADD', KEYS[8], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[8], 60000)
+end
+local t = redis.call('TIME')
+redis.call('HSET', KEYS[2], 'queued_at', t[1] .. '.' .. string.format('%06d', tonumber(t[2])), unpack(ARGV, 8))
 redis.call('EXPIRE', KEYS[2], ARGV[1])
 redis.call('SET', KEYS[6], ARGV[4], 'EX', ARGV[1])
+redis.call('SADD', KEYS[7], ARGV[3])
+redis.call('EXPIRE', KEYS[7], ARGV[1])
 redis.call('RPUSH', KEYS[3], ARGV[3])
+redis.call('EXPIRE', KEYS[3], ARGV[1])
 redis.call('SADD', KEYS[4], ARGV[2])
 redis.call('RPUSH', KEYS[5], ARGV[2])
 return 1
@@ -56,6 +78,11 @@ class InboundMessage:
     latitude: float | None = None
     longitude: float | None = None
     opt_out_type: str | None = None  # Twilio's OptOutType: STOP, START, HELP
+
+    @property
+    def urgent(self) -> bool:
+        """Never held back by the rate limit: words of danger, and opting out (carriers require it)."""
+        return bool(self.opt_out_type) or in_danger(self.body) or keywords.keyword_of(self.body) == "stop"
 
     @classmethod
     def from_twilio(cls, form: dict[str, str], hash_key: str) -> tuple[InboundMessage, Contact]:
@@ -92,7 +119,7 @@ class InboundMessage:
         )
         return message, Contact(address=address, channel=message.channel)
 
-    def to_fields(self) -> dict[str, str]:
+    def to_fields(self) -> dict[str, str]:  # "queued_at" is added by the store script (Redis's clock)
         data = asdict(self)
         data["media"] = json.dumps(self.media)
         return {k: "" if v is None else str(v) for k, v in data.items()} | {"state": "received"}
@@ -111,18 +138,21 @@ class InboundMessage:
 
 
 class Inbox:
-    def __init__(self, redis: Redis, cipher: ContactCipher, retention_seconds: int):
-        self.redis, self.cipher, self.ttl = redis, cipher, retention_seconds
+    def __init__(self, redis: Redis, cipher: ContactCipher, retention_seconds: int, per_minute: int = 0):
+        self.redis, self.cipher, self.ttl, self.per_minute = redis, cipher, retention_seconds, per_minute
         self._store = redis.register_script(_STORE)
 
-    async def store(self, message: InboundMessage, contact: Contact) -> bool:
-        """Store and queue the message; False when this MessageSid was already stored."""
+    async def store(self, message: InboundMessage, contact: Contact) -> str:
+        """Store and queue the message: STORED, DUPLICATE (this MessageSid was seen before) or
+        THROTTLED (over the sender's limit per minute: acknowledged, never answered)."""
         fields = message.to_fields()
         flat = [x for kv in fields.items() for x in kv]
-        keys = [f"remi:seen:{message.sid}", f"remi:msg:{message.sid}", f"remi:inbox:{message.sender}",
-                "remi:pending", "remi:ready", f"remi:contact:{message.sender}"]
-        args = [self.ttl, message.sender, message.sid, self.cipher.seal(contact), *flat]
-        return bool(await self._store(keys=keys, args=args))
+        s = message.sender
+        keys = [f"remi:seen:{message.sid}", f"remi:msg:{message.sid}", f"remi:inbox:{s}", "remi:pending",
+                "remi:ready", f"remi:contact:{s}", f"remi:sids:{s}", f"remi:rate:{s}"]
+        args = [self.ttl, s, message.sid, self.cipher.seal(contact), int(time.time() * 1000), self.per_minute,
+                int(message.urgent), *flat]
+        return {0: DUPLICATE, 1: STORED, 2: THROTTLED}[int(await self._store(keys=keys, args=args))]
 
     async def contact(self, sender: str) -> Contact | None:
         token = await self.redis.get(f"remi:contact:{sender}")

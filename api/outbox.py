@@ -1,10 +1,16 @@
 """Replies sent to the phone through the official Twilio SDK (Messages API), on the channel
 the person wrote from, retried on 429/5xx with backoff, never sent twice.
 
-Each outgoing message is recorded before it is sent (remi:out:<id>), so a crash between the
-record and Twilio's answer leaves it "sending" (visible, not resent: Twilio's API has no
-idempotency key, and a duplicate is worse than a visible failure). After the last try a
-message is "failed" and listed in remi:outbound:failed for supervisors.
+Each outgoing message is recorded before it is sent (remi:out:<ref>), so a crash between the
+record and Twilio's answer leaves it "sending" (not resent: Twilio's API has no idempotency
+key, and a duplicate is worse than a visible failure; the next worker to reach it marks it
+"unknown"). What Twilio refused (429/5xx) or never reached (no connection) is retried with
+backoff; after the last try a message is "failed". Failed and unknown ones are listed in
+remi:outbound:failed for supervisors (GET /supervision/outbound/failed).
+
+Cost: SMS segments per sender per day are counted (remi:segments:<sender>); past
+OUTBOUND_SEGMENTS_PER_SENDER_PER_DAY a reply is not sent ("capped"), unless it answers an
+emergency.
 """
 
 from __future__ import annotations
@@ -29,35 +35,93 @@ log = logging.getLogger("remi.outbox")
 logging.getLogger("twilio").setLevel(logging.WARNING)
 
 RETRYABLE = {429, 500, 502, 503, 504}
+FAILED = "remi:outbound:failed"
+FAILED_KEEP = 10_000
+
+# KEYS: the record, the sender's index of records, the sender's segment counter
+# ARGV: ttl, sender, channel, now, segments, ref, day, daily limit (0: none), urgent (1/0)
+# Returns "claimed" (go ahead and send), "interrupted" (an attempt was under way when its
+# worker stopped: it may have reached Twilio), or the record's status.
+_CLAIM = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == false then
+  redis.call('HSET', KEYS[1], 'status', 'sending', 'sender', ARGV[2], 'channel', ARGV[3], 'created_at', ARGV[4],
+             'segments', ARGV[5], 'attempts', 0)
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+  redis.call('SADD', KEYS[2], ARGV[6])
+  redis.call('EXPIRE', KEYS[2], ARGV[1])
+  local segments, limit = tonumber(ARGV[5]), tonumber(ARGV[8])
+  if segments > 0 then
+    local used = redis.call('HINCRBY', KEYS[3], ARGV[7], segments)
+    redis.call('EXPIRE', KEYS[3], 172800)
+    if limit > 0 and used > limit and ARGV[9] ~= '1' then
+      redis.call('HINCRBY', KEYS[3], ARGV[7], -segments)
+      redis.call('HSET', KEYS[1], 'status', 'capped')
+      return 'capped'
+    end
+  end
+  return 'claimed'
+end
+if status == 'retrying' then return 'claimed' end
+if status == 'sending' then
+  if redis.call('HGET', KEYS[1], 'attempts') == '0' then return 'claimed' end
+  return 'interrupted'
+end
+return status
+"""
+
+# Only where the record still exists: a status callback must not recreate an erased record.
+_UPDATE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
+"""
+
+
+class TimedTwilioHttpClient(AsyncTwilioHttpClient):
+    """The SDK's async client ignores its own timeout (it passes None to aiohttp, which then
+    waits forever): apply it to every request."""
+
+    async def request(self, *args, timeout=None, **kwargs):
+        return await super().request(*args, timeout=timeout or self.timeout, **kwargs)
 
 
 class Outbox:
     def __init__(self, settings: Settings, redis: Redis):
         self.settings, self.redis = settings, redis
         self.client = Client(settings.twilio_account_sid, settings.twilio_auth_token,
-                             http_client=AsyncTwilioHttpClient(timeout=15))
+                             http_client=TimedTwilioHttpClient(timeout=settings.twilio_timeout_seconds))
         # TWILIO_API_BASE_URL lets tests, the phone simulator and the benchmark stand in for Twilio.
         self.client.api.base_url = settings.twilio_api_base_url.rstrip("/")
         self.status_callback = settings.public_base_url.rstrip("/") + "/webhooks/twilio/status"
+        self._claim = redis.register_script(_CLAIM)
+        self._update = redis.register_script(_UPDATE)
 
     def _from(self, contact: Contact) -> str:
         return self.settings.twilio_whatsapp_from if contact.channel == "whatsapp" else self.settings.twilio_sms_from
 
-    async def send(self, sender: str, contact: Contact, body: str, ref: str) -> str:
+    async def send(self, sender: str, contact: Contact, body: str, ref: str, urgent: bool = False) -> str:
         """Send one message; returns its final local status. `ref` (inbound sid + index) makes
-        the record idempotent: a send already attempted is never attempted again."""
+        the record idempotent: a send already attempted is never attempted again. `urgent`
+        replies (an emergency) are sent past the daily segment cap."""
         key = f"remi:out:{ref}"
         ttl = self.settings.retention_days * 86400
-        created = await self.redis.hsetnx(key, "status", "sending")
-        if not created:
-            return (await self.redis.hget(key, "status") or b"").decode()
         segs = sms.segments(body).count if contact.channel == "sms" else 0
-        await self.redis.hset(key, mapping={"sender": sender, "channel": contact.channel, "created_at": time.time(),
-                                            "segments": segs, "attempts": 0})
-        await self.redis.expire(key, ttl)
+        claim = (await self._claim(
+            keys=[key, f"remi:outrefs:{sender}", f"remi:segments:{sender}"],
+            args=[ttl, sender, contact.channel, time.time(), segs, ref, time.strftime("%Y%m%d", time.gmtime()),
+                  self.settings.outbound_segments_per_sender_per_day, int(urgent)])).decode()
+        if claim == "capped":
+            log.warning("send %s not sent: the sender's daily SMS segments are used up", ref)
+            return claim
+        if claim == "interrupted":
+            return await self._unknown(key, "interrupted during an attempt")
+        if claim != "claimed":
+            return claim
         delay = self.settings.send_backoff_seconds
-        for attempt in range(1, self.settings.send_max_attempts + 1):
-            await self.redis.hset(key, "attempts", attempt)
+        attempts = int(await self.redis.hget(key, "attempts") or 0)
+        for attempt in range(attempts + 1, self.settings.send_max_attempts + 1):
+            await self.redis.hset(key, mapping={"status": "sending", "attempts": attempt})
             try:
                 message = await self.client.messages.create_async(
                     to=contact.address, from_=self._from(contact), body=body, status_callback=self.status_callback)
@@ -65,29 +129,48 @@ class Outbox:
                 if exc.status not in RETRYABLE:
                     return await self._failed(key, f"twilio {exc.status} {exc.code}")
                 reason = f"twilio {exc.status}"
-            except aiohttp.ClientConnectionError as exc:
-                # Refused or reset before Twilio answered: nothing was accepted, safe to retry.
+            except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+                # No connection was made: nothing reached Twilio, safe to retry.
                 reason = type(exc).__name__
-            except asyncio.TimeoutError:
-                # Twilio may have accepted it: retrying could send it twice.
-                await self.redis.hset(key, "status", "unknown")
-                await self.redis.lpush("remi:outbound:failed", ref)
-                log.warning("send %s timed out: not retried, marked unknown", ref)
-                return "unknown"
+            except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
+                # The request may have reached Twilio and been accepted: retrying could send it twice.
+                return await self._unknown(key, type(exc).__name__)
             else:
                 await self.redis.hset(key, mapping={"status": message.status or "queued", "twilio_sid": message.sid})
                 await self.redis.set(f"remi:twilio:{message.sid}", ref, ex=ttl)
                 return message.status or "queued"
+            await self.redis.hset(key, mapping={"status": "retrying", "error": reason})
             log.info("send %s attempt %d failed (%s), retrying in %.1fs", ref, attempt, reason, delay)
             await asyncio.sleep(delay)
             delay *= 2
         return await self._failed(key, "gave up after retries")
 
-    async def _failed(self, key: str, reason: str) -> str:
-        await self.redis.hset(key, mapping={"status": "failed", "error": reason})
-        await self.redis.lpush("remi:outbound:failed", key.removeprefix("remi:out:"))
-        log.warning("send %s failed: %s", key.removeprefix("remi:out:"), reason)
-        return "failed"
+    async def _failed(self, key: str, reason: str, status: str = "failed") -> str:
+        ref = key.removeprefix("remi:out:")
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, mapping={"status": status, "error": reason})
+            pipe.lpush(FAILED, ref)
+            pipe.ltrim(FAILED, 0, FAILED_KEEP - 1)
+            pipe.expire(FAILED, self.settings.retention_days * 86400)
+            await pipe.execute()
+        log.warning("send %s %s: %s", ref, status, reason)
+        return status
+
+    async def _unknown(self, key: str, reason: str) -> str:
+        """Perhaps sent, perhaps not: never retried, shown to supervisors."""
+        return await self._failed(key, f"{reason}: not retried, may or may not have been sent", status="unknown")
+
+    async def failed(self, count: int = 100) -> list[dict]:
+        """The latest failed or unknown sends, for supervisors: no number, no text."""
+        rows = []
+        for raw in await self.redis.lrange(FAILED, 0, count - 1):
+            ref = raw.decode()
+            record = await self.redis.hgetall(f"remi:out:{ref}")
+            if record:
+                fields = {k.decode(): v.decode() for k, v in record.items()}
+                rows.append({"ref": ref} | {k: fields.get(k) for k in
+                                            ("status", "error", "sender", "channel", "attempts", "created_at")})
+        return rows
 
     async def delivery_status(self, twilio_sid: str, status: str, error_code: str | None) -> bool:
         """Record a status callback; False when the message is not one of ours."""
@@ -97,7 +180,11 @@ class Outbox:
         fields = {"status": status, "status_at": time.time()}
         if error_code:
             fields["error"] = f"twilio {error_code}"
-        await self.redis.hset(f"remi:out:{ref.decode()}", mapping=fields)
+        flat = [x for kv in fields.items() for x in kv]
+        if not await self._update(keys=[f"remi:out:{ref.decode()}"], args=flat):
+            return False
+        if status in ("failed", "undelivered"):  # Twilio or the carrier gave up: supervisors see it
+            await self.redis.lpush(FAILED, ref)
         return True
 
     @staticmethod

@@ -21,6 +21,8 @@ class Profile:
     pages: list[str] = field(default_factory=list)  # pages left for PLUS / KARA / MORE
     awaiting: str | None = None  # "delete_confirm" while a confirmation is pending
     handover: str | None = None  # id of the open handover, if a person has the conversation
+    city: str | None = None  # the town the person last named or shared (routes a handover)
+    location: list[float] | None = None  # last location pin shared (WhatsApp), for nearby services
     last_seen: float = 0.0
     first_seen: float = 0.0
 

@@ -36,8 +36,9 @@ def public_url(request: Request, base: str) -> str:
     return url
 
 
-def verified_form(request: Request, body: bytes, auth_token: str, base_url: str) -> dict[str, str]:
-    """The webhook's form fields if X-Twilio-Signature matches; 403 otherwise."""
+def verified_form(request: Request, body: bytes, auth_tokens: tuple[str, ...], base_url: str) -> dict[str, str]:
+    """The webhook's form fields if X-Twilio-Signature matches under one of the account's auth
+    tokens (the current one, and the previous one while it is being rotated); 403 otherwise."""
     signature = request.headers.get("x-twilio-signature")
     if not signature:
         raise HTTPException(status_code=403, detail="missing X-Twilio-Signature")
@@ -48,6 +49,7 @@ def verified_form(request: Request, body: bytes, auth_token: str, base_url: str)
     form: dict[str, str] = {}
     for key, value in pairs:
         form.setdefault(key, value)
-    if not RequestValidator(auth_token).validate(public_url(request, base_url), form, signature):
+    url = public_url(request, base_url)
+    if not any(RequestValidator(token).validate(url, form, signature) for token in auth_tokens if token):
         raise HTTPException(status_code=403, detail="invalid signature")
     return form

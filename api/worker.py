@@ -9,6 +9,9 @@ in remi:pending, where the sweeper finds it again.
 Exactly one answer: the turn's replies are stored with the message (state "answered") before
 they are sent, and each send is recorded once (api/outbox.py), so a message taken up again
 after a crash is not given a second Rasa turn or a second send.
+
+A message whose turn keeps failing (not Redis: a bug, a malformed record) is set aside as
+"failed" after MAX_FAILURES tries, so one poison message never blocks the person's later ones.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import time
+import traceback
 import uuid
 
 from redis.asyncio import Redis
@@ -27,11 +32,14 @@ from api.inbox import Inbox
 from api.outbox import Outbox
 from api.profile import Profiles
 from api.recent import RecentTurns
+from remi import sms
 
 log = logging.getLogger("remi.worker")
 
 LOCK_MS = 30_000
+MAX_FAILURES = 3
 _RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
+_EXTEND = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end"
 
 
 class Worker:
@@ -39,11 +47,12 @@ class Worker:
                  outbox: Outbox, handovers=None, erase=None, concurrency: int = 32):
         self.redis, self.inbox, self.profiles = redis, inbox, profiles
         self.conversation, self.outbox = conversation, outbox
-        self.handovers = handovers  # api.handover.Handovers, once a person can take over
+        self.handovers = handovers  # api.handover_desk.HandoverDesk: a person can take over
         self.erase = erase  # async callable(sender): erases one person's data everywhere
         self.concurrency = concurrency
         self.recent = RecentTurns(redis, inbox.ttl)
         self._release = redis.register_script(_RELEASE)
+        self._extend = redis.register_script(_EXTEND)
         self._tasks: list[asyncio.Task] = []
         self._stopping = asyncio.Event()
 
@@ -51,6 +60,8 @@ class Worker:
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._loop(i)) for i in range(self.concurrency)]
         self._tasks.append(asyncio.create_task(self._sweep()))
+        if self.handovers is not None:  # escalations and partner webhooks, beside the turns
+            self._tasks.append(asyncio.create_task(self.handovers.run(self._stopping)))
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -70,8 +81,8 @@ class Worker:
                 # Redis gone: wait and try again; what was stored is still there.
                 log.warning("worker %d: redis unavailable (%s)", n, type(exc).__name__)
                 await asyncio.sleep(1)
-            except Exception:
-                log.exception("worker %d: unexpected error", n)
+            except Exception as exc:
+                log.error("worker %d: unexpected error: %s", n, describe(exc))
                 await asyncio.sleep(0.5)
 
     async def _sweep(self) -> None:
@@ -95,25 +106,53 @@ class Worker:
         if not await self.redis.set(lock, token, nx=True, px=LOCK_MS):
             return  # another worker has this sender; it re-checks the inbox before letting go
         inbox = f"remi:inbox:{sender}"
+        holding = asyncio.create_task(self._hold(lock, token))
         try:
             while True:
                 sid = await self.redis.lindex(inbox, 0)
                 if sid is None:
                     break
-                await self.redis.pexpire(lock, LOCK_MS)
-                await self.handle(sid.decode())
+                try:
+                    await self.handle(sid.decode())
+                except (RedisError, asyncio.CancelledError):
+                    raise
+                except Exception as exc:
+                    if not await self._set_aside(sid.decode(), exc):
+                        raise
                 await self.redis.lpop(inbox)
         finally:
+            holding.cancel()
             await self._release(keys=[lock], args=[token])
             if await self.redis.llen(inbox):
                 await self.redis.rpush("remi:ready", sender)
             else:
                 await self.redis.srem("remi:pending", sender)
 
+    async def _hold(self, lock: str, token: str) -> None:
+        """Keep the sender's lock while its turns run (a slow Rasa or Twilio must not let a
+        second worker take the same sender)."""
+        while True:
+            await asyncio.sleep(LOCK_MS / 3000)
+            try:
+                await self._extend(keys=[lock], args=[token, LOCK_MS])
+            except RedisError:
+                pass
+
+    async def _set_aside(self, sid: str, exc: Exception) -> bool:
+        """Count a failed turn; after MAX_FAILURES the message is marked failed and skipped."""
+        key = f"remi:msg:{sid}"
+        if not await self.redis.exists(key):
+            return True
+        if await self.redis.hincrby(key, "failures", 1) < MAX_FAILURES:
+            return False
+        await self.redis.hset(key, "state", "failed")
+        log.error("message %s failed %d times (%s): set aside", sid, MAX_FAILURES, describe(exc))
+        return True
+
     async def handle(self, sid: str) -> None:
         key = f"remi:msg:{sid}"
         state = (await self.redis.hget(key, "state") or b"").decode()
-        if state in ("done", ""):
+        if state in ("done", "failed", ""):
             return
         message = await self.inbox.message(sid)
         contact = await self.inbox.contact(message.sender)
@@ -125,19 +164,34 @@ class Worker:
             if self.handovers is not None:
                 await self.handovers.on_turn(message, profile, outcome)
             await self.profiles.save(profile)
+            # What to do next is stored with the replies, so a worker taking this message up
+            # after a crash sends the same replies and still erases.
+            urgent = bool(outcome.handover and outcome.handover.get("priority"))
+            if message.channel == "sms":
+                # Every SMS leaves GSM-7 where that saves segments (the system strings too: a
+                # Hausa welcome with its hooks would otherwise cost twice).
+                outcome.texts = [sms.for_sms(t, self.conversation.opts.get("fold", True)) for t in outcome.texts]
             await self.redis.hset(key, mapping={"state": "answered", "replies": json.dumps(outcome.texts),
-                                                "answered_at": time.time()})
-            if outcome.erase and self.erase is not None:
-                await self._send_all(sid, message.sender, contact, outcome.texts)
-                await self.erase(message.sender)
-                return
-        texts = json.loads((await self.redis.hget(key, "replies") or b"[]").decode())
-        await self._send_all(sid, message.sender, contact, texts)
+                                                "answered_at": time.time(), "erase": int(outcome.erase),
+                                                "urgent": int(urgent)})
+        replies, erase, urgent = await self.redis.hmget(key, "replies", "erase", "urgent")
+        await self._send_all(sid, message.sender, contact, json.loads(replies or b"[]"), urgent == b"1")
+        if erase == b"1" and self.erase is not None:
+            await self.erase(message.sender)
+            return
         await self.redis.hset(key, "state", "done")
 
-    async def _send_all(self, sid: str, sender: str, contact, texts: list[str]) -> None:
+    async def _send_all(self, sid: str, sender: str, contact, texts: list[str], urgent: bool = False) -> None:
         if contact is None:
             log.warning("message %s: no contact record, replies not sent", sid)
             return
         for i, text in enumerate(texts):
-            await self.outbox.send(sender, contact, text, ref=f"{sid}:{i}")
+            await self.outbox.send(sender, contact, text, ref=f"{sid}:{i}", urgent=urgent)
+
+
+def describe(exc: BaseException) -> str:
+    """An error's type and where it was raised, without its message (which may quote a
+    person's text)."""
+    frames = traceback.extract_tb(exc.__traceback__) if exc.__traceback__ else []
+    where = f" at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
+    return type(exc).__name__ + where

@@ -7,15 +7,14 @@ import asyncio
 import logging
 import signal
 
-from redis.asyncio import Redis
-
+from api import storage
 from api.config import get_settings
 from api.main import build_worker
 
 
 async def _main() -> None:
     settings = get_settings()
-    redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
+    redis = storage.connect(settings.redis_url)
     worker = build_worker(settings, redis)
     worker.start()
     stop = asyncio.Event()

@@ -69,6 +69,11 @@ def _operators_add(args) -> int:
 
 
 def _bench(args) -> int:
+    from remi import stack
+
+    # bench/ is not an installed package (it is not part of the service): found from the checkout.
+    if str(stack.ROOT) not in sys.path:
+        sys.path.insert(0, str(stack.ROOT))
     from bench.run import main
 
     return main(args.quick)
@@ -120,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.add_argument("--team", required=True)
     p.add_argument("--role", choices=["operator", "supervisor", "admin"], default="operator")
-    p.add_argument("--organisation", default=None, help="default: the team's organisation in content/routing.yml")
+    p.add_argument("--organisation", default=None, help="default: the team's organisation in the routing file (config/routing.yml)")
     p.set_defaults(func=_operators_add)
 
     p = sub.add_parser("bench", help="benchmark the whole system beside plain Rasa")

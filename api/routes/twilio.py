@@ -18,28 +18,32 @@ log = logging.getLogger("remi.webhooks")
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
+def webhook_tokens(settings) -> tuple[str, ...]:
+    return settings.twilio_auth_token, settings.twilio_auth_token_previous
+
+
 @router.post("/messages", summary="Twilio inbound message webhook")
 async def inbound_message(request: Request, settings: SettingsDep, inbox: InboxDep) -> Response:
     body = await read_body(request, settings.max_body_bytes)
-    form = verified_form(request, body, settings.twilio_auth_token, settings.public_base_url)
+    form = verified_form(request, body, webhook_tokens(settings), settings.public_base_url)
     try:
         message, contact = InboundMessage.from_twilio(form, settings.sender_hash_key)
     except ValueError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
     try:
-        stored = await inbox.store(message, contact)
+        outcome = await inbox.store(message, contact)
     except (RedisError, OSError):
         # Not stored, so not acknowledged: Twilio retries, or uses the fallback URL.
         log.error("inbound %s not stored: redis unavailable", message.sid)
         return Response(status_code=503, content="storage unavailable")
-    log.info("inbound %s %s", message.sid, "stored" if stored else "duplicate, dropped")
+    log.info("inbound %s %s", message.sid, outcome)
     return Response(content=EMPTY_TWIML, media_type="application/xml")
 
 
 @router.post("/status", summary="Twilio delivery status callback")
 async def delivery_status(request: Request, settings: SettingsDep, outbox: OutboxDep) -> Response:
     body = await read_body(request, settings.max_body_bytes)
-    form = verified_form(request, body, settings.twilio_auth_token, settings.public_base_url)
+    form = verified_form(request, body, webhook_tokens(settings), settings.public_base_url)
     sid, status = form.get("MessageSid"), form.get("MessageStatus") or form.get("SmsStatus")
     if not sid or not status:
         raise HTTPException(status_code=400, detail="MessageSid and MessageStatus are required")

@@ -99,6 +99,11 @@ def start_system(run_dir: Path) -> System:
         "SEND_BACKOFF_SECONDS": "0.05",
         "REMI_TRACKER_TTL": str(90 * 86400),
         "DATA_DIR": str(run_dir),
+        # Handovers: the tests' own teams, and escalations and webhook retries quick enough to watch.
+        "ROUTING_FILE": str(Path(__file__).with_name("routing.yml")),
+        "HANDOVER_SWEEP_SECONDS": "0.5",
+        "WEBHOOK_BACKOFF_SECONDS": "0.2",
+        "WEBHOOK_MAX_ATTEMPTS": "4",
     }
     twilio = TwilioStandIn(ACCOUNT_SID, env["TWILIO_AUTH_TOKEN"]).start()
     env["TWILIO_API_BASE_URL"] = twilio.base_url

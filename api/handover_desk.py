@@ -1,0 +1,356 @@
+"""Everything that happens around a handover: opening one when a person is asked for (routed to
+a team), the migrant's messages going to it while the bot is silent, the operators' actions
+(claim, reply, note, transfer, close), escalation of a request nobody claimed, and what the
+migrant and the partner organisations are told at each step. Every read of a transcript and
+every action is written to the audit log; nothing here logs a number or a text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from urllib.parse import urlparse
+
+import httpx
+from redis.asyncio import Redis
+
+from api.audit import Audit
+from api.config import Settings
+from api.handover_notices import Notices
+from api.handovers import Handover, Handovers
+from api.inbox import Inbox, InboundMessage, is_twilio_media
+from api.operators import Operator
+from api.outbox import Outbox
+from api.partners import Partners
+from api.profile import Profile, Profiles
+from api.recent import RecentTurns
+from api.routing import LiveRouting
+from api.worker import LOCK_MS
+from remi import cities, sms
+from remi.content.library import HANDOVER_CATEGORIES
+from remi.language.danger import in_danger
+
+log = logging.getLogger("remi.handover")
+
+MEDIA_MAX_BYTES = 16 * 1024 * 1024  # WhatsApp's own limit for media
+MEDIA_TYPES = ("image/", "audio/", "video/", "application/pdf")
+_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
+
+
+class NotFound(LookupError):
+    """Absent, expired, or not the caller's to see: the routes answer 404 to all three alike."""
+
+
+class Conflict(ValueError):
+    """The handover is not in a state that allows this (409)."""
+
+
+class Gone(ValueError):
+    """The person can no longer be reached (410)."""
+
+
+def town_of(message: InboundMessage) -> str | None:
+    """The town a message tells: a shared location, or a short message that is a town's name."""
+    if message.latitude is not None and message.longitude is not None:
+        return cities.nearest_city((message.latitude, message.longitude))
+    text = message.body.strip()
+    return cities.canonical(text) if text and len(text.split()) <= 3 else None
+
+
+class HandoverDesk:
+    def __init__(self, settings: Settings, redis: Redis, store: Handovers, routing: LiveRouting,
+                 partners: Partners, audit: Audit, notices: Notices, inbox: Inbox, outbox: Outbox,
+                 profiles: Profiles, recent: RecentTurns):
+        self.settings, self.redis, self.store, self.routing = settings, redis, store, routing
+        self.partners, self.audit, self.notices = partners, audit, notices
+        self.inbox, self.outbox, self.profiles, self.recent = inbox, outbox, profiles, recent
+        self._release = redis.register_script(_RELEASE)
+
+    @classmethod
+    def build(cls, settings: Settings, redis: Redis, inbox: Inbox, outbox: Outbox, profiles: Profiles) -> HandoverDesk:
+        retention = settings.retention_days * 86400
+        partners = Partners(redis, settings.contact_encryption_key, retention, settings.webhook_max_attempts,
+                            settings.webhook_backoff_seconds, settings.webhook_timeout_seconds)
+        routing, notices = LiveRouting(settings.routing_file), Notices(fold=settings.sms_gsm_folding)
+        # A broken routing or hours file stops the start with its line, not the first referral.
+        routing.get()
+        notices.hours()
+        return cls(settings, redis, Handovers(redis, retention), routing, partners,
+                   Audit(redis, settings.retention_days), notices, inbox, outbox, profiles,
+                   RecentTurns(redis, retention))
+
+    # -- the worker's side: after each conversation turn -------------------------------------
+    async def on_turn(self, message: InboundMessage, profile: Profile, outcome) -> None:
+        town = town_of(message)
+        if town:
+            profile.city = town
+        lang = profile.language or "fr"
+        if outcome.handover and not profile.handover:
+            handover = await self.open(message, profile, outcome.handover)
+            profile.handover = handover.id
+            outcome.texts.append(self.notices.opened(lang, message.channel))
+            return
+        if not profile.handover:
+            return
+        handover = await self.store.get(profile.handover)
+        is_open = handover is not None and handover.status != "closed"
+        if profile.opted_out:
+            # STOP while a person had the conversation: nothing more may be sent, so it ends here.
+            if is_open:
+                await self._end(handover, "migrant", "opted_out")
+            profile.handover = None
+        elif outcome.leave_handover:
+            if is_open:
+                await self._end(handover, "migrant", "migrant_left")
+            profile.handover = None
+            outcome.texts.append(self.notices.back_to_bot(lang, message.channel))
+        elif outcome.to_person:
+            if not is_open:
+                # Closed while this message waited in the queue: the bot has the conversation again.
+                profile.handover = None
+                outcome.texts.append(self.notices.back_to_bot(lang, message.channel))
+                return
+            if not await self.store.has_message(handover.id, message.sid):
+                await self.store.append(handover.id, "transcript", {
+                    "from": "migrant", "text": message.body, "media": message.media,
+                    "media_refused": message.media_refused, "sid": message.sid, "at": message.received_at})
+            if handover.status == "waiting" and not handover.priority and in_danger(message.body):
+                await self.store.raise_priority(handover.id)
+                await self._event(handover, "prioritised", "system", note="words of immediate danger")
+
+    async def open(self, message: InboundMessage, profile: Profile, request: dict) -> Handover:
+        category = request.get("category") if request.get("category") in HANDOVER_CATEGORIES else "general"
+        lang = profile.language or "fr"
+        team = self.routing.get().route(category, profile.city, lang)
+        handover, new = await self.store.create(
+            message.sender, message.sid, category=category, city=profile.city, language=lang,
+            channel=message.channel, priority=bool(request.get("priority")),
+            reason=str(request.get("reason") or "requested"), team=team.id, organisation=team.organisation,
+            recent=await self.recent.get(message.sender))
+        if new:
+            log.info("handover %s opened: %s, team %s%s", handover.id, category, team.id,
+                     ", priority" if handover.priority else "")
+            await self._event(handover, "opened", "system", webhook="referral.created")
+        return handover
+
+    # -- operators' side ---------------------------------------------------------------------
+    async def visible(self, handover_id: str, operator: Operator) -> Handover:
+        handover = await self.store.get(handover_id)
+        if handover is None or not operator.can_see(handover.team, handover.organisation):
+            raise NotFound(handover_id)
+        return handover
+
+    async def queue(self, operator: Operator, status: str | None = None) -> list[Handover]:
+        """The caller's visible handovers: waiting ones priority first, then escalated, then oldest."""
+        found = []
+        for one in ([status] if status else ["waiting", "active"]):
+            listed = [h for h in await self.store.listed(one) if operator.can_see(h.team, h.organisation)]
+            if one == "waiting":
+                listed.sort(key=lambda h: (not h.priority, h.escalated_at is None, h.created_at))
+            elif one == "active":
+                listed.sort(key=lambda h: (not h.priority, h.claimed_at or 0))
+            found += listed
+        return found
+
+    async def read(self, handover: Handover, operator: Operator) -> dict:
+        """The handover with its transcript and notes; every read is audited."""
+        await self.audit.record(operator.username, "handover.read", handover.id)
+        return {"transcript": await self.store.entries(handover.id, "transcript"),
+                "notes": await self.store.entries(handover.id, "notes")}
+
+    async def claim(self, handover: Handover, operator: Operator) -> Handover:
+        moved, before = await self.store.move(handover.id, "active", ("waiting",),
+                                              {"assigned_to": operator.username, "claimed_at": f"{time.time():.3f}"})
+        current = await self.store.get(handover.id)
+        if current is None:
+            raise NotFound(handover.id)  # erased meanwhile
+        if not moved:
+            if current.status == "active" and current.assigned_to == operator.username:
+                return current  # claimed twice by the same person: already theirs
+            holder = f" by {current.assigned_to}" if current.assigned_to else ""
+            raise Conflict(f"the handover is {before}{holder}")
+        await self._event(current, "claimed", operator.username, webhook="referral.claimed")
+        return current
+
+    def _must_hold(self, handover: Handover, operator: Operator, action: str) -> None:
+        if handover.status != "active" or handover.assigned_to != operator.username:
+            raise Conflict(f"claim the handover before you {action}")
+
+    async def reply(self, handover: Handover, operator: Operator, text: str) -> dict:
+        """Send the operator's message to the person, on the channel they last wrote from."""
+        self._must_hold(handover, operator, "reply")
+        if (await self.profiles.load(handover.sender)).opted_out:
+            raise Conflict("the person has opted out (STOP): nothing more may be sent")
+        contact = await self.inbox.contact(handover.sender)
+        if contact is None:
+            raise Gone("the person can no longer be reached (their data was erased or has expired)")
+        n = await self.store.next_reply_number(handover.id)
+        body = sms.for_sms(text, self.settings.sms_gsm_folding) if contact.channel == "sms" else text
+        # urgent: a person answering is never cut off by the daily cap on the bot's replies.
+        status = await self.outbox.send(handover.sender, contact, body, ref=f"handover:{handover.id}:{n}", urgent=True)
+        entry = {"from": "operator", "by": operator.username, "text": text, "channel": contact.channel,
+                 "status": status, "at": time.time()}
+        await self.store.append(handover.id, "transcript", entry)
+        await self.audit.record(operator.username, "handover.message", handover.id, status=status)
+        return entry
+
+    async def note(self, handover: Handover, operator: Operator, text: str) -> dict:
+        entry = {"by": operator.username, "text": text, "at": time.time()}
+        await self.store.append(handover.id, "notes", entry)
+        await self.audit.record(operator.username, "handover.note", handover.id)
+        return entry
+
+    async def transfer(self, handover: Handover, operator: Operator, team_id: str) -> Handover:
+        team = self.routing.get().team(team_id)
+        if team is None:
+            raise ValueError(f"no team {team_id!r}")
+        if team.id == handover.team:
+            raise Conflict(f"the handover is already with {team.id}")
+        if handover.status == "closed":
+            raise Conflict("the handover is closed")
+        if handover.status == "active" and handover.assigned_to != operator.username and not operator.oversees:
+            raise Conflict(f"the handover is held by {handover.assigned_to}")
+        moved, before = await self.store.move(
+            handover.id, "waiting", (handover.status,),
+            {"team": team.id, "organisation": team.organisation, "assigned_to": "", "claimed_at": "",
+             "escalated_at": "", "waiting_since": f"{time.time():.3f}"},
+            held_by=handover.assigned_to or "")
+        if not moved:
+            raise Conflict(f"the handover changed meanwhile (now {before or 'gone'}): reload it")
+        current = await self.store.get(handover.id) or handover
+        await self._event(current, "transferred", operator.username, webhook="referral.transferred",
+                          webhook_org=handover.organisation, from_team=handover.team, to_team=team.id)
+        if team.organisation != handover.organisation:
+            await self.partners.notify(team.organisation, "referral.created", current.summary(),
+                                       transferred_from=handover.team)
+        return current
+
+    async def close(self, handover: Handover, operator: Operator) -> Handover:
+        if handover.status == "closed":
+            raise Conflict("the handover is already closed")
+        if handover.status == "active" and handover.assigned_to != operator.username and not operator.oversees:
+            raise Conflict(f"the handover is held by {handover.assigned_to}")
+        current = await self._end(handover, operator.username, "closed")
+        # The bot answers again: clear the person's profile under their lock (a turn in progress
+        # must not save the old handover back), then tell them.
+        if not (await self._release_profile(handover.sender, handover.id)).opted_out:
+            await self._tell(handover, self.notices.closed, "closed")
+        return current
+
+    async def _end(self, handover: Handover, actor: str, reason: str) -> Handover:
+        moved, before = await self.store.move(
+            handover.id, "closed", ("waiting", "active"),
+            {"closed_at": f"{time.time():.3f}", "closed_by": actor, "close_reason": reason})
+        if not moved:
+            raise Conflict(f"the handover is {before or 'gone'}")
+        current = await self.store.get(handover.id) or handover
+        await self._event(current, "closed", actor, webhook="referral.closed", reason=reason)
+        return current
+
+    async def _release_profile(self, sender: str, handover_id: str) -> Profile:
+        """Clear the handover from the person's profile, under the worker's per-sender lock;
+        returns the profile. If their conversation stays busy, the next turn sees the handover
+        closed and clears it itself (on_turn)."""
+        lock, token, locked = f"remi:lock:{sender}", uuid.uuid4().hex, False
+        for _ in range(100):
+            if await self.redis.set(lock, token, nx=True, px=LOCK_MS):
+                locked = True
+                break
+            await asyncio.sleep(0.1)
+        try:
+            profile = await self.profiles.load(sender)
+            if locked and profile.handover == handover_id:
+                profile.handover = None
+                await self.profiles.save(profile)
+            return profile
+        finally:
+            if locked:
+                await self._release(keys=[lock], args=[token])
+
+    async def _tell(self, handover: Handover, notice, what: str) -> None:
+        contact = await self.inbox.contact(handover.sender)
+        if contact is None:
+            return
+        suffix = f"{what}:{int(handover.waiting_since)}" if what == "escalated" else what
+        await self.outbox.send(handover.sender, contact, notice(handover.language, contact.channel),
+                               ref=f"handover:{handover.id}:{suffix}", urgent=True)
+
+    async def _event(self, handover: Handover, event: str, actor: str, webhook: str | None = None,
+                     webhook_org: str | None = None, **details: str) -> None:
+        """One step in the handover's life: in its transcript, the audit log, and the webhook."""
+        by = None if actor in ("system", "migrant") else actor  # operators only: the person is never named
+        await self.store.append(handover.id, "transcript", {"from": "system", "event": event, "by": by} | details)
+        await self.audit.record(actor, f"handover.{event}", handover.id, **details)
+        if webhook:
+            await self.partners.notify(webhook_org or handover.organisation, webhook, handover.summary(), **details)
+
+    # -- media -------------------------------------------------------------------------------
+    async def media(self, handover: Handover, operator: Operator, entry: int, n: int) -> tuple[bytes, str]:
+        """A photo or voice note of the transcript, fetched from Twilio with the account's
+        credentials, only from Twilio's hosts."""
+        entries = await self.store.entries(handover.id, "transcript")
+        try:
+            item = entries[entry]["media"][n] if entry >= 0 and n >= 0 else None
+        except (IndexError, KeyError, TypeError):
+            item = None
+        if not item or not is_twilio_media(item.get("url", "")):
+            raise NotFound("no such media")
+        url = item["url"]
+        if urlparse(url).hostname == "api.twilio.com":
+            # Through TWILIO_API_BASE_URL, as replies are: the same Twilio in production, the
+            # stand-in in tests.
+            url = self.settings.twilio_api_base_url.rstrip("/") + urlparse(url).path
+        auth = (self.settings.twilio_account_sid, self.settings.twilio_auth_token)
+        chunks, size = [], 0
+        # Redirects (Twilio hands media over to its CDN) never carry the credentials elsewhere.
+        async with httpx.AsyncClient(timeout=30, follow_redirects=True, max_redirects=3) as http:
+            async with http.stream("GET", url, auth=auth) as response:
+                if response.status_code != 200:
+                    raise Gone(f"Twilio answered {response.status_code} for this media")
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > MEDIA_MAX_BYTES:
+                        raise Gone("the media is larger than 16 MB")
+                    chunks.append(chunk)
+                kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        await self.audit.record(operator.username, "handover.media", handover.id, entry=str(entry))
+        return b"".join(chunks), kind if kind.startswith(MEDIA_TYPES) else "application/octet-stream"
+
+    # -- in the background of the worker process ---------------------------------------------
+    async def escalate_due(self) -> int:
+        """Raise to supervisors the waiting handovers nobody claimed in time, and tell each
+        person they are still waiting; each waiting period is escalated once."""
+        cutoff = time.time() - self.settings.handover_escalate_minutes * 60
+        count = 0
+        for handover_id in await self.store.waiting_since_before(cutoff):
+            if not await self.store.mark_escalated(handover_id):
+                continue
+            handover = await self.store.get(handover_id)
+            if handover is None:
+                continue
+            count += 1
+            log.warning("handover %s unclaimed for over %d minutes: escalated to supervisors", handover.id,
+                        self.settings.handover_escalate_minutes)
+            await self._event(handover, "escalated", "system", webhook="referral.escalated")
+            if not (await self.profiles.load(handover.sender)).opted_out:
+                await self._tell(handover, self.notices.still_waiting, "escalated")
+        return count
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        await asyncio.gather(self._escalations(stopping), self.partners.run(stopping))
+
+    async def _escalations(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            try:
+                await self.escalate_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis away: try again at the next sweep
+                log.warning("escalation sweep: %s", type(exc).__name__)
+            await asyncio.sleep(self.settings.handover_sweep_seconds)
+
+    async def erase_sender(self, sender: str) -> int:
+        """Delete every handover record of one person (called by the erasure feature)."""
+        return await self.store.erase_sender(sender)

@@ -1,0 +1,41 @@
+"""Operators' sign-in for the API: a bearer token from a username and password."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel
+
+from api.deps import AuditDep, CurrentOperator, OperatorsDep, SettingsDep
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+@router.post("/token", summary="Sign in: a bearer token for the other endpoints",
+             responses={401: {"description": "Wrong username or password"},
+                        429: {"description": "Too many failed sign-ins for this username: wait 15 minutes"}})
+async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], operators: OperatorsDep,
+                settings: SettingsDep, audit: AuditDep) -> TokenOut:
+    username = form.username.strip().lower()[:64]
+    if await operators.signin_blocked(username):
+        raise HTTPException(429, "too many failed sign-ins: wait 15 minutes", headers={"Retry-After": "900"})
+    operator = await operators.authenticate(username, form.password)
+    if operator is None:
+        raise HTTPException(401, "wrong username or password", headers={"WWW-Authenticate": "Bearer"})
+    value, _ = await operators.open_session(operator, "api")
+    await audit.record(operator.username, "operator.sign_in", operator.username, via="api")
+    return TokenOut(access_token=value, expires_in=settings.operator_session_hours * 3600)
+
+
+@router.post("/revoke", status_code=204, summary="Sign out: the token stops working")
+async def revoke(request: Request, operator: CurrentOperator, operators: OperatorsDep) -> Response:
+    await operators.close_session(request.headers.get("authorization", "").removeprefix("Bearer ").strip())
+    return Response(status_code=204)

@@ -1,0 +1,199 @@
+"""The operators' web console: plain server-rendered pages (Jinja2), one small stylesheet and a
+few lines of optional script served from here, so it works on a cheap laptop over a slow
+connection and with scripts off. Same rules as the API (api/routes/handovers.py): 404 for what
+the operator may not see, every transcript read and action audited. Forms carry a per-session
+CSRF token; the session cookie is HttpOnly and SameSite=Strict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.canned_replies import CannedReplies
+from api.deps import CONSOLE_COOKIE, AuditDep, ConsoleSession, HandoverDeskDep, OperatorsDep, SettingsDep
+from api.handover_desk import Conflict, Gone, NotFound
+from api.handovers import Handover
+from api.operators import Session
+from api.routes.handovers import media_response
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
+canned = CannedReplies()
+
+LANGUAGE_NAMES = {"fr": "French", "ha": "Hausa", "en": "English"}
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff",
+    # Transcripts must not stay in the cache of a shared laptop.
+    "Cache-Control": "no-store",
+}
+DONE = {"claimed": "You have the conversation: the person sees your replies.", "sent": "Sent.",
+        "noted": "Note added.", "transferred": "Transferred: it waits in the other team's queue.",
+        "closed": "Closed: the person was told, and the bot answers them again."}
+
+
+def _page(request: Request, name: str, code: int = 200, **context) -> HTMLResponse:
+    response = templates.TemplateResponse(request, name, context, status_code=code)
+    response.headers.update(HEADERS)
+    return response
+
+
+def _check_csrf(session: Session, csrf: str) -> None:
+    if not secrets.compare_digest(session.csrf, csrf or ""):
+        raise HTTPException(403, "this form is out of date: reload the page")
+
+
+def _zone(desk):
+    return desk.notices.hours().zone
+
+
+def waited(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d}"
+
+
+def clock(timestamp: float | None, zone) -> str:
+    """Niger time (the zone of content/handover.yml): operators and migrants share it."""
+    return dt.datetime.fromtimestamp(timestamp, zone).strftime("%d %b %H:%M") if timestamp else ""
+
+
+templates.env.filters["waited"] = waited
+templates.env.filters["clock"] = clock
+templates.env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+
+
+@router.get("", include_in_schema=False)
+@router.get("/", include_in_schema=False)
+async def home() -> RedirectResponse:
+    return RedirectResponse("/console/queue", status_code=303)
+
+
+@router.get("/sign-in")
+async def sign_in_page(request: Request) -> HTMLResponse:
+    return _page(request, "console/sign_in.html", title="Sign in")
+
+
+@router.post("/sign-in")
+async def sign_in(request: Request, username: Annotated[str, Form(max_length=64)],
+                  password: Annotated[str, Form(max_length=256)], operators: OperatorsDep,
+                  settings: SettingsDep, audit: AuditDep) -> Response:
+    username = username.strip().lower()
+    if await operators.signin_blocked(username):
+        return _page(request, "console/sign_in.html", 429, title="Sign in",
+                     error="Too many failed sign-ins for this username: wait 15 minutes.")
+    operator = await operators.authenticate(username, password)
+    if operator is None:
+        return _page(request, "console/sign_in.html", 401, title="Sign in", error="Wrong username or password.")
+    token, _ = await operators.open_session(operator, "console")
+    await audit.record(operator.username, "operator.sign_in", operator.username, via="console")
+    response = RedirectResponse("/console/queue", status_code=303)
+    response.set_cookie(CONSOLE_COOKIE, token, max_age=settings.operator_session_hours * 3600, path="/console",
+                        httponly=True, samesite="strict",
+                        secure=settings.environment == "production" or request.url.scheme == "https")
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request, session: ConsoleSession, operators: OperatorsDep,
+                   csrf: Annotated[str, Form()] = "") -> RedirectResponse:
+    _check_csrf(session, csrf)
+    await operators.close_session(request.cookies.get(CONSOLE_COOKIE, ""))
+    response = RedirectResponse("/console/sign-in", status_code=303)
+    response.delete_cookie(CONSOLE_COOKIE, path="/console")
+    return response
+
+
+@router.get("/queue")
+async def queue(request: Request, session: ConsoleSession, desk: HandoverDeskDep,
+                status: str = "waiting") -> HTMLResponse:
+    status = status if status in ("waiting", "active", "closed") else "waiting"
+    lists = {s: await desk.queue(session.operator, s) for s in ("waiting", "active")}
+    handovers = lists.get(status) or (await desk.queue(session.operator, status) if status == "closed" else [])
+    return _page(request, "console/queue.html", title="Queue", session=session, status=status,
+                 handovers=handovers, counts={s: len(found) for s, found in lists.items()}, now=time.time(),
+                 zone=_zone(desk), done=DONE.get(request.query_params.get("done", "")))
+
+
+async def _handover_page(request: Request, session: ConsoleSession, desk, handover: Handover,
+                         code: int = 200, error: str | None = None, draft: str = "") -> HTMLResponse:
+    read = await desk.read(handover, session.operator)
+    chosen = canned.find(request.query_params.get("canned", ""))
+    return _page(request, "console/handover.html", code, title=f"Handover {handover.id}", session=session,
+                 h=handover, transcript=read["transcript"], notes=read["notes"], zone=_zone(desk),
+                 teams=[t for t in desk.routing.get().teams.values() if t.id != handover.team],
+                 canned=canned.all(handover.language), draft=chosen.text if chosen else draft,
+                 mine=handover.status == "active" and handover.assigned_to == session.operator.username,
+                 done=DONE.get(request.query_params.get("done", "")), error=error, now=time.time())
+
+
+async def _visible(handover_id: str, session: Session, desk) -> Handover:
+    try:
+        return await desk.visible(handover_id, session.operator)
+    except NotFound:
+        raise HTTPException(404, "no such handover") from None
+
+
+@router.get("/handovers/{handover_id}")
+async def handover_page(request: Request, handover_id: str, session: ConsoleSession,
+                        desk: HandoverDeskDep) -> HTMLResponse:
+    return await _handover_page(request, session, desk, await _visible(handover_id, session, desk))
+
+
+@router.post("/handovers/{handover_id}/{action}")
+async def act(request: Request, handover_id: str, action: str, session: ConsoleSession, desk: HandoverDeskDep,
+              csrf: Annotated[str, Form()] = "", text: Annotated[str, Form(max_length=1600)] = "",
+              team: Annotated[str, Form(max_length=40)] = "") -> Response:
+    handover = await _visible(handover_id, session, desk)
+    _check_csrf(session, csrf)
+    operator, text = session.operator, text.strip()
+    try:
+        if action == "claim":
+            await desk.claim(handover, operator)
+            done = "claimed"
+        elif action == "reply" and text:
+            await desk.reply(handover, operator, text)
+            done = "sent"
+        elif action == "note" and text:
+            await desk.note(handover, operator, text)
+            done = "noted"
+        elif action == "transfer":
+            await desk.transfer(handover, operator, team)
+            done = "transferred"
+        elif action == "close":
+            await desk.close(handover, operator)
+            done = "closed"
+        elif action in ("reply", "note"):
+            raise ValueError("write something first")
+        else:
+            raise HTTPException(404, "no such action")
+    except NotFound:  # erased meanwhile
+        raise HTTPException(404, "no such handover") from None
+    except (Conflict, Gone, ValueError) as exc:
+        current = await desk.store.get(handover.id) or handover
+        code = 410 if isinstance(exc, Gone) else 409 if isinstance(exc, Conflict) else 422
+        return await _handover_page(request, session, desk, current, code, error=str(exc).capitalize() + ".",
+                                    draft=text if action == "reply" else "")
+    try:
+        await desk.visible(handover.id, operator)
+    except NotFound:  # transferred out of the operator's sight: back to the queue
+        return RedirectResponse(f"/console/queue?done={done}", status_code=303)
+    return RedirectResponse(f"/console/handovers/{handover.id}?done={done}", status_code=303)
+
+
+@router.get("/handovers/{handover_id}/media/{entry}/{n}")
+async def media(handover_id: str, entry: int, n: int, session: ConsoleSession, desk: HandoverDeskDep) -> Response:
+    handover = await _visible(handover_id, session, desk)
+    try:
+        content, kind = await desk.media(handover, session.operator, entry, n)
+    except NotFound:
+        raise HTTPException(404, "no such media") from None
+    except Gone as exc:
+        raise HTTPException(410, str(exc)) from None
+    return media_response(content, kind)

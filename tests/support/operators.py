@@ -1,0 +1,75 @@
+"""Operators for the tests: accounts made with the real `remi operators add` against the test
+system's Redis, and an HTTP client signed in to the operator API as one of them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+
+import httpx
+
+from remi.stack import ROOT
+
+PASSWORD = "a long test passphrase"
+
+
+def add_operator(system, team: str, role: str = "operator", username: str | None = None) -> str:
+    """A new operator (password on stdin, as an administrator would type it); returns the name."""
+    username = username or f"op-{uuid.uuid4().hex[:8]}"
+    result = subprocess.run([sys.executable, "-m", "remi.cli", "operators", "add", username, "--team", team,
+                             "--role", role], input=PASSWORD + "\n", env=system.env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return username
+
+
+@dataclass
+class OperatorClient:
+    system: object
+    username: str
+    token: str
+
+    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token}"} | kwargs.pop("headers", {})
+        return self.system.http.request(method, self.system.api_url + path, headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs) -> httpx.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs) -> httpx.Response:
+        return self.request("POST", path, **kwargs)
+
+    def ids(self, status: str = "waiting") -> set[str]:
+        response = self.get(f"/api/v1/handovers?status={status}")
+        assert response.status_code == 200, response.text
+        return {h["id"] for h in response.json()}
+
+    def new_handover(self, before: set[str], timeout: float = 30) -> dict:
+        """The one waiting handover that appeared in this operator's queue since `before`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            fresh = [h for h in self.get("/api/v1/handovers?status=waiting").json() if h["id"] not in before]
+            if fresh:
+                assert len(fresh) == 1, fresh
+                return fresh[0]
+            time.sleep(0.2)
+        raise AssertionError(f"no new handover in {self.username}'s queue after {timeout:.0f}s")
+
+    def detail(self, handover_id: str) -> dict:
+        response = self.get(f"/api/v1/handovers/{handover_id}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+def sign_in(system, username: str, password: str = PASSWORD) -> OperatorClient:
+    response = system.http.post(system.api_url + "/api/v1/auth/token",
+                                data={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return OperatorClient(system, username, response.json()["access_token"])
+
+
+def operator(system, team: str, role: str = "operator") -> OperatorClient:
+    return sign_in(system, add_operator(system, team, role))
