@@ -150,7 +150,8 @@ class Stack:
         endpoints, credentials = self.rasa_files(connector, name)
         cmd = [str(RASA_PYTHON), "-m", "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
                "--credentials", str(credentials), "--interface", "127.0.0.1", "--port", str(port)]
-        return self.spawn(name, cmd, RASA_ENV)
+        # Never DEBUG, whatever the environment says: Rasa then logs every message's text.
+        return self.spawn(name, cmd, RASA_ENV | {"LOG_LEVEL": "INFO"})
 
     def rasa_files(self, connector: str, name: str) -> tuple[Path, Path]:
         """endpoints.yml and credentials.yml for this run, from the settings. Values come from
@@ -164,12 +165,19 @@ class Stack:
         if redis.password:
             self.env["REMI_REDIS_PASSWORD"] = redis.password
         endpoints = self.run_dir / f"{name}-endpoints.yml"
+        # Rasa's own lock: not for this project's channel. The worker already holds
+        # remi:lock:<sender> for the whole turn, so two turns of one person never meet, on any
+        # number of Rasa processes; and Rasa's Redis client is synchronous: each of the ~6 lock
+        # round trips of a turn (writes waiting for the fsync) stalls every conversation in that
+        # Rasa. Without it Rasa keeps its in-memory lock. Plain Rasa (the benchmark) keeps Redis's.
+        lock_store = "" if connector == "remi" else (
+            "lock_store:\n  type: redis\n  url: ${REMI_REDIS_HOST}\n  port: ${REMI_REDIS_PORT}\n"
+            f"  db: ${{REMI_REDIS_DB}}\n  key_prefix: rasa{password}\n")
         endpoints.write_text(
             "action_endpoint:\n  url: ${ACTION_SERVER_URL}/webhook\n"
             "tracker_store:\n  type: redis\n  url: ${REMI_REDIS_HOST}\n  port: ${REMI_REDIS_PORT}\n"
             f"  db: ${{REMI_REDIS_DB}}\n  key_prefix: rasa\n  record_exp: ${{REMI_TRACKER_TTL}}{password}\n"
-            "lock_store:\n  type: redis\n  url: ${REMI_REDIS_HOST}\n  port: ${REMI_REDIS_PORT}\n"
-            f"  db: ${{REMI_REDIS_DB}}\n  key_prefix: rasa{password}\n"
+            + lock_store
         )
         credentials = self.run_dir / f"{name}-credentials.yml"
         if connector == "remi":

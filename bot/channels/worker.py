@@ -10,6 +10,8 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
+
+from bot.channels import action_validation  # noqa: F401  (Rasa's per-call schema check, made once)
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
