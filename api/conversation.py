@@ -91,8 +91,9 @@ class Conversation:
             profile.location = [message.latitude, message.longitude]
 
         # 3. A person has the conversation: the bot is silent, the message goes to the handover
-        # (api/handovers.py), unless the person asks for the bot back.
-        if profile.handover:
+        # (api/handovers.py), unless the person asks for the bot back or to erase their data
+        # (EFFACER / GOGE / DELETE and its confirmation are never an operator's to answer).
+        if profile.handover and keyword != "delete" and profile.awaiting != "delete_confirm":
             if keyword == "bot":
                 out.leave_handover = True
             else:

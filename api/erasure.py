@@ -39,7 +39,7 @@ class Erasure:
     def __init__(self, redis: Redis, audit: Audit, retention_seconds: int, handovers=None):
         self.redis, self.audit = redis, audit
         self.ttl = retention_seconds
-        self.handovers = handovers  # api.handovers.Handovers, when operators take conversations
+        self.handovers = handovers  # api.handover_desk.HandoverDesk (its erase_sender)
 
     async def for_worker(self, sender: str) -> tuple[str, int]:
         """The worker's hook, called with the sender's lock held, on the confirming message (the

@@ -149,12 +149,16 @@ class Outbox:
         ref = key.removeprefix("remi:out:")
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping={"status": status, "error": reason})
-            pipe.lpush(FAILED, ref)
-            pipe.ltrim(FAILED, 0, FAILED_KEEP - 1)
-            pipe.expire(FAILED, self.settings.retention_days * 86400)
+            self._list_failed(pipe, ref)
             await pipe.execute()
         log.warning("send %s %s: %s", ref, status, reason)
         return status
+
+    def _list_failed(self, pipe, ref: str) -> None:
+        """Put a send on the supervisors' list (newest first, capped, expiring like the records)."""
+        pipe.lpush(FAILED, ref)
+        pipe.ltrim(FAILED, 0, FAILED_KEEP - 1)
+        pipe.expire(FAILED, self.settings.retention_days * 86400)
 
     async def _unknown(self, key: str, reason: str) -> str:
         """Perhaps sent, perhaps not: never retried, shown to supervisors."""
@@ -184,7 +188,9 @@ class Outbox:
         if not await self._update(keys=[f"remi:out:{ref.decode()}"], args=flat):
             return False
         if status in ("failed", "undelivered"):  # Twilio or the carrier gave up: supervisors see it
-            await self.redis.lpush(FAILED, ref)
+            async with self.redis.pipeline(transaction=True) as pipe:
+                self._list_failed(pipe, ref.decode())
+                await pipe.execute()
         return True
 
     @staticmethod

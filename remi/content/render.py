@@ -221,8 +221,9 @@ def topic_reply(topic_id: str, lang: str, channel: str, library: Library, city: 
     _ = gettext_for(lang)
     topic = library.topics[topic_id]
     if channel == "whatsapp":
-        title = topic.text("title", lang)
-        body = f"*{title}*\n{topic.text('whatsapp', lang) or topic.text('sms', lang)}"
+        title, text = topic.text("title", lang), topic.text("whatsapp", lang) or topic.text("sms", lang)
+        # Editors often open the WhatsApp text with their own bold heading: no second title then.
+        body = text if text.startswith("*") else f"*{title}*\n{text}"
     else:
         body = topic.text("sms", lang)
     if topic.services and (city or near):
