@@ -39,7 +39,10 @@ def _worker(args) -> int:
 def _eval_nlu(args) -> int:
     from remi import stack
 
-    model = args.model or stack.train()
+    # stdout is the JSON report: a first training (fresh clone) talks on stderr only.
+    if not args.model and not stack.model_path().exists():
+        print("remi eval-nlu: training the model first...", file=sys.stderr, flush=True)
+    model = args.model or stack.train(quiet=True)
     return subprocess.call([str(stack.RASA_PYTHON), "-m", "bot.evaluate", str(args.path), "--model", str(model)],
                            cwd=stack.ROOT)
 
