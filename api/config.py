@@ -49,7 +49,9 @@ class Settings(BaseSettings):
     retention_days: int = 90
 
     # Worker
-    worker_concurrency: int = 32
+    # Above the number of people writing at once, or newcomers wait in remi:ready behind
+    # conversations that keep their worker (docs/benchmarks.md, "System benchmark").
+    worker_concurrency: int = 64
     rasa_timeout_seconds: float = 8.0
     send_max_attempts: int = 5
     send_backoff_seconds: float = 0.5

@@ -137,7 +137,7 @@ def markdown(p: dict) -> str:
              "| stage of a message | median | p95 |", "|---|---:|---:|"]
     for name, s in p["stages"].items():
         lines.append(f"| {name} | {stats.ms(s['median'])} | {stats.ms(s['p95'])} |")
-    lines.append("")
+    lines += ["", _reading(p), ""]
     if p["processes"]:
         lines += ["| process | CPU (cores) | CPU per message | where its working samples are (inclusive) |",
                   "|---|---:|---:|---|"]
@@ -151,3 +151,20 @@ def markdown(p: dict) -> str:
     else:
         lines.append("(py-spy not installed in .venv: `pip install py-spy` for the profile.)")
     return "\n".join(lines)
+
+
+def _reading(p: dict) -> str:
+    """What the stages say, in a sentence."""
+    st, delay = p["stages"], p["where"]["delay"]
+    further = st["each further reply of the message, after the one before"]
+    waiting = st["stored → answered (queue, conversation, Rasa)"]
+    if delay and further["n"] and further["median"] >= 0.8 * delay:
+        return (f"The slow replies are the second SMS of an answer. A message's replies are sent in order, each "
+                f"once Twilio has accepted the one before, so each further SMS comes {stats.ms(further['median'])} "
+                f"after the previous one: the stand-in's {delay * 1000:.0f} ms. Here that is the first contact, "
+                "which this system answers with two SMS (the welcome line with the retention notice, then the "
+                "answer) where plain Rasa sends one.")
+    if waiting["n"] and waiting["p95"] > 0.5 * p["latency"]["p95"]:
+        return (f"Most of the time is between storing a message and having its answer ({stats.ms(waiting['p95'])} "
+                "at p95): waiting for a worker, and the conversation turn with Rasa.")
+    return "No single stage dominates."

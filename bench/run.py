@@ -174,6 +174,10 @@ async def main_async(quick: bool) -> Results:
         t0 = time.monotonic()
         standin, running = await _start(registry)
         log(f"  started in {time.monotonic() - t0:.0f} s")
+        from api.config import Settings
+
+        results.machine["worker_concurrency"] = int(running.env.get(
+            "WORKER_CONCURRENCY", Settings.model_fields["worker_concurrency"].default))
         token = running.env["TWILIO_AUTH_TOKEN"]
         ours_t = Target("this system", running.api_url + "/webhooks/twilio/messages",
                         systems.PUBLIC_BASE_URL + "/webhooks/twilio/messages", token, systems.ACCOUNT_SID,

@@ -236,7 +236,8 @@ logs of every process in `var/bench/`.
 
 **What runs.** Everything is on loopback, started by `bench/run.py`:
 - this system: its own Redis, the action server, Rasa with the project's trained model, and the
-  API with its worker in the same process, as `remi serve` runs them;
+  API with its worker in the same process, as `remi serve` runs them, with the default settings
+  (WORKER_CONCURRENCY {m.get('worker_concurrency', '?')});
 - beside it, plain Rasa: Rasa 3.6's built-in `twilio` connector (`POST /webhooks/twilio/webhook`)
   in front of the same model and the same action server. Its trackers and locks are in another
   database of the same Redis. It runs the connector as shipped, through
@@ -320,6 +321,18 @@ def _where(results) -> str:
         "This system's Rasa keeps no lock in Redis (`remi/stack.py`), because the worker already holds "
         "`remi:lock:<sender>` for the whole turn; its tracker store stays in Redis. Plain Rasa keeps "
         "both in Redis, as configured for production.")
+    steps = capacity_steps(results, 0.0, "ours")
+    slow_acks = [s for s in steps if s["acks"]["p99"] >= 0.1]
+    if slow_acks:
+        worst = max(slow_acks, key=lambda s: s["acks"]["p99"])
+        parts.append(
+            f"- Webhook acknowledgements: p99 reached {ms(worst['acks']['p99'])} at {worst['rate']} msg/s. The "
+            "webhook handler (signature check, one Lua script in Redis) runs on the same event loop as the "
+            "worker's tasks in the API process, which spend about "
+            f"{(ours or {}).get('cpu_ms', {}).get('api', float('nan')):.0f} ms of CPU per message there "
+            "(Redis round trips, the Twilio SDK, the conversation), so near capacity a webhook waits behind "
+            "them. Running the worker in its own process (`API_WORKER=false` and `remi worker`, see "
+            "docs/deployment.md) keeps the webhook's loop free.")
     p = results.profile
     if p and p.get("markdown"):
         parts += ["", p["markdown"]]
