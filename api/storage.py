@@ -9,9 +9,14 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
 SOCKET_TIMEOUT = 2.0  # longer than the worker's BLPOP timeout (1 s)
+# redis-py's pool allows 100 connections by default and then fails at once (MaxConnectionsError,
+# so the webhook answers 503). Each idle worker task holds one in BLPOP, so WORKER_CONCURRENCY
+# of them plus the webhooks in flight could exceed it (50 people writing at once with 64 worker
+# tasks did: docs/benchmarks.md, "System benchmark"). Redis itself accepts 10,000 clients.
+MAX_CONNECTIONS = 1000
 
 
 def connect(url: str) -> Redis:
     # One quick retry only: a command against a dead server fails in about 2 × the timeouts.
     return Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=1, health_check_interval=10,
-                          retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1))
+                          retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1), max_connections=MAX_CONNECTIONS)
