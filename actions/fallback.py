@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import List, Text
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -16,11 +14,10 @@ from remi.i18n import gettext_for
 
 
 class ActionFallback(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_fallback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         lang, chan, opts = language(tracker), channel(tracker), render_options(tracker)
         _ = gettext_for(lang)
         content = library()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Any, Dict
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -25,7 +25,7 @@ def library() -> Library:
     return _live().get()
 
 
-def metadata(tracker: Tracker) -> Dict[str, Any]:
+def metadata(tracker: Tracker) -> dict[str, Any]:
     return (tracker.latest_message or {}).get("metadata") or {}
 
 
@@ -40,7 +40,7 @@ def channel(tracker: Tracker) -> str:
     return "whatsapp" if metadata(tracker).get("channel") == "whatsapp" else "sms"
 
 
-def render_options(tracker: Tracker) -> Dict[str, Any]:
+def render_options(tracker: Tracker) -> dict[str, Any]:
     return {
         "max_segments": int(os.environ.get("SMS_MAX_SEGMENTS_PER_PAGE", "2")),
         "fold": os.environ.get("SMS_GSM_FOLDING", "true").lower() not in ("0", "false", "no"),

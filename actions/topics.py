@@ -3,8 +3,6 @@ topic from content/<lang>/, listing the services of the person's town when the t
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -16,18 +14,17 @@ from remi.content.render import city_question, topic_reply
 
 
 class ActionAnswerTopic(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_topic"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         topic_id = (tracker.latest_message.get("intent") or {}).get("name")
         content = library()
         if topic_id not in content.topics:
             return []
         lang, chan, opts = language(tracker), channel(tracker), render_options(tracker)
         city = tracker.get_slot("city")
-        events: List[EventType] = [SlotSet("fallback_count", 0)]
+        events: list[EventType] = [SlotSet("fallback_count", 0)]
         # A location pin shared on WhatsApp: the nearest services, and the town remembered.
         location = metadata(tracker).get("location")
         near = tuple(location) if isinstance(location, list) and len(location) == 2 else None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Text
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -15,11 +13,10 @@ from remi.i18n import gettext_for
 
 
 class ActionWelcome(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_welcome"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         lang = language(tracker)
         _ = gettext_for(lang)
         intro = _("Hello! What do you need?")

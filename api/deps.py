@@ -8,14 +8,14 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from api.audit import Audit
-from api.config import Settings
-from api.erasure import Erasure
-from api.handover_desk import HandoverDesk, NotFound
-from api.handovers import Handover
-from api.inbox import Inbox
-from api.operators import Operator, Operators, Session
-from api.outbox import Outbox
+from engine.audit import Audit
+from engine.config import Settings
+from engine.erasure import Erasure
+from engine.handover.desk import HandoverDesk, NotFound
+from engine.handover.records import Handover
+from engine.inbox import Inbox
+from engine.operators import Operator, Operators, Session
+from engine.outbox import Outbox
 
 
 def _state(name: str):
@@ -43,8 +43,9 @@ async def _rate_limited(operator: Operator, operators: Operators, settings: Sett
         raise HTTPException(429, "too many requests: wait a little", headers={"Retry-After": str(wait)})
 
 
-async def _api_operator(token: Annotated[str | None, Depends(_bearer)], operators: OperatorsDep,
-                        settings: SettingsDep) -> Operator:
+async def _api_operator(
+    token: Annotated[str | None, Depends(_bearer)], operators: OperatorsDep, settings: SettingsDep
+) -> Operator:
     session = await operators.session(token, "api")
     if session is None:
         raise HTTPException(401, "sign in first (POST /api/v1/auth/token)", headers={"WWW-Authenticate": "Bearer"})
@@ -55,8 +56,9 @@ async def _api_operator(token: Annotated[str | None, Depends(_bearer)], operator
 CurrentOperator = Annotated[Operator, Depends(_api_operator)]
 
 
-async def _visible_handover(handover_id: Annotated[str, Path(max_length=64)], operator: CurrentOperator,
-                            desk: HandoverDeskDep) -> Handover:
+async def _visible_handover(
+    handover_id: Annotated[str, Path(max_length=64)], operator: CurrentOperator, desk: HandoverDeskDep
+) -> Handover:
     # Absent and not the caller's answer alike, so ids of other teams' handovers cannot be probed.
     try:
         return await desk.visible(handover_id, operator)

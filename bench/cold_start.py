@@ -21,7 +21,7 @@ from cryptography.fernet import Fernet
 from bench.mix import Script, Step
 from bench.systems import ACCOUNT_SID, PUBLIC_BASE_URL, SMS_FROM
 from bench.traffic import Registry, Sender, Target, wait_answered
-from remi import stack
+from tools import stack
 
 
 @dataclass
@@ -33,30 +33,42 @@ class ColdStart:
 
 def _remi_command() -> list[str]:
     script = Path(sys.executable).with_name("remi")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "remi.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "tools.cli"]
 
 
-async def measure(run_dir: Path, twilio_base_url: str, token: str, registry: Registry, http,
-                  timeout: float = 240) -> ColdStart:
+async def measure(
+    run_dir: Path, twilio_base_url: str, token: str, registry: Registry, http, timeout: float = 240
+) -> ColdStart:
     ports = {name: stack.free_port() for name in ("redis", "api", "rasa", "actions")}
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {
         "REMI_EMBEDDED_REDIS_PORT": str(ports["redis"]),
         "DATA_DIR": str(run_dir),
-        "API_HOST": "127.0.0.1", "API_PORT": str(ports["api"]),
+        "API_HOST": "127.0.0.1",
+        "API_PORT": str(ports["api"]),
         "RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['actions']}",
-        "TWILIO_API_BASE_URL": twilio_base_url, "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": token,
-        "TWILIO_SMS_FROM": SMS_FROM, "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "TWILIO_API_BASE_URL": twilio_base_url,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": token,
+        "TWILIO_SMS_FROM": SMS_FROM,
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         # Given here so that `remi serve` does not write var/secrets.env.
-        "RASA_TOKEN": secrets.token_urlsafe(16), "SENDER_HASH_KEY": secrets.token_urlsafe(32),
+        "RASA_TOKEN": secrets.token_urlsafe(16),
+        "SENDER_HASH_KEY": secrets.token_urlsafe(32),
         "CONTACT_ENCRYPTION_KEY": Fernet.generate_key().decode(),
     }
     run_dir.mkdir(parents=True, exist_ok=True)
     log = (run_dir / "serve.log").open("w")
     ready = threading.Event()
     started = time.monotonic()
-    process = subprocess.Popen(_remi_command() + ["serve"], cwd=stack.ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        _remi_command() + ["serve"],
+        cwd=stack.ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
     def read() -> None:
         for line in process.stdout:
@@ -76,8 +88,14 @@ async def measure(run_dir: Path, twilio_base_url: str, token: str, registry: Reg
             await asyncio.sleep(0)
         ready_at = time.monotonic() - started
         descendants = psutil.Process(process.pid).children(recursive=True)
-        target = Target("cold", f"http://127.0.0.1:{ports['api']}/webhooks/twilio/messages",
-                        PUBLIC_BASE_URL + "/webhooks/twilio/messages", token, ACCOUNT_SID, SMS_FROM)
+        target = Target(
+            "cold",
+            f"http://127.0.0.1:{ports['api']}/webhooks/twilio/messages",
+            PUBLIC_BASE_URL + "/webhooks/twilio/messages",
+            token,
+            ACCOUNT_SID,
+            SMS_FROM,
+        )
         sender = Sender(target, http, registry, {})
         conv = sender.conversation(Script("cold", "fr", "cold start", (Step("Bonjour", "greeting"),)))
         turn = sender.send(conv, 0)

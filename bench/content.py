@@ -31,22 +31,36 @@ def answers(library: Library, lang: str, fold: bool) -> list[list[int]]:
 
 def main() -> int:
     library = Library()
-    rows = ["| language | answers | median segments (first page) | p95 | max per page | pages > 1 | "
-            "segments sent, folded | as written | saved |", "|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| language | answers | median segments (first page) | p95 | max per page | pages > 1 | "
+        "segments sent, folded | as written | saved |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for lang in LANGUAGES:
         folded, raw = answers(library, lang, True), answers(library, lang, False)
         first = sorted(pages[0] for pages in folded)
         p95 = first[int(len(first) * 0.95) - 1]
         sent, written = sum(map(sum, folded)), sum(map(sum, raw))
-        rows.append(f"| {lang} | {len(first)} | {statistics.median(first):g} | {p95} | {max(map(max, folded))} | "
-                    f"{sum(len(p) > 1 for p in folded)} | {sent} | {written} | {written - sent} ({(written - sent) / written:.0%}) |")
-    section = "\n".join([
-        START, "## Content: SMS cost (issue 4)", "",
-        f"Measured {dt.date.today()} with `.venv/bin/python -m bench.content`: every topic in every language, "
-        "rendered for SMS as the bot sends it, once without a town and once for each town when the topic lists "
-        "services. \"First page\" is what one answer costs (further pages come only on PLUS / KARA / MORE). "
-        "\"As written\" renders the same answers without the GSM-7 replacement (ɓ ɗ ƙ ƴ, ê, ’... kept, "
-        "so the whole SMS is UCS-2).", "", *rows, "", END])
+        rows.append(
+            f"| {lang} | {len(first)} | {statistics.median(first):g} | {p95} | {max(map(max, folded))} | "
+            f"{sum(len(p) > 1 for p in folded)} | {sent} | {written} | {written - sent} ({(written - sent) / written:.0%}) |"
+        )
+    section = "\n".join(
+        [
+            START,
+            "## Content: SMS cost (issue 4)",
+            "",
+            f"Measured {dt.date.today()} with `.venv/bin/python -m bench.content`: every topic in every language, "
+            "rendered for SMS as the bot sends it, once without a town and once for each town when the topic lists "
+            'services. "First page" is what one answer costs (further pages come only on PLUS / KARA / MORE). '
+            '"As written" renders the same answers without the GSM-7 replacement (ɓ ɗ ƙ ƴ, ê, ’... kept, '
+            "so the whole SMS is UCS-2).",
+            "",
+            *rows,
+            "",
+            END,
+        ]
+    )
     write_section(section, START, END)
     print(section)
     return 0

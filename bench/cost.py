@@ -12,11 +12,10 @@ Two measures:
 
 from __future__ import annotations
 
+from bench.stats import pct
 from remi import cities, sms
 from remi.content.library import LiveLibrary
 from remi.content.render import topic_reply
-
-from bench.stats import pct
 
 
 def _summary(values: list[int]) -> dict:
@@ -33,16 +32,23 @@ def content_cost(max_segments: int = 2) -> dict[str, dict[str, dict]]:
         for topic_id, topic in library.topics.items():
             for city in [None, *(cities.CITIES if topic.services else [])]:
                 for fold in (True, False):
-                    pages = topic_reply(topic_id, lang, "sms", library, city=city, max_segments=max_segments,
-                                        fold=fold).pages
+                    pages = topic_reply(
+                        topic_id, lang, "sms", library, city=city, max_segments=max_segments, fold=fold
+                    ).pages
                     segments = [sms.segments(p) for p in pages]
                     counts = [s.count for s in segments]
                     ucs2[fold] += any(s.encoding == "UCS-2" for s in segments)
                     first[fold].append(counts[0])
                     whole[fold].append(sum(counts))
-        out[lang] = {"sent_first": _summary(first[True]), "written_first": _summary(first[False]),
-                     "sent_whole": _summary(whole[True]), "written_whole": _summary(whole[False]),
-                     "ucs2_sent": ucs2[True], "ucs2_written": ucs2[False], "answers": len(first[True])}
+        out[lang] = {
+            "sent_first": _summary(first[True]),
+            "written_first": _summary(first[False]),
+            "sent_whole": _summary(whole[True]),
+            "written_whole": _summary(whole[False]),
+            "ucs2_sent": ucs2[True],
+            "ucs2_written": ucs2[False],
+            "answers": len(first[True]),
+        }
     return out
 
 
@@ -58,6 +64,10 @@ def sent_cost(replies: dict[tuple[str, int], list[str]], lang_of: dict[str, str]
             ucs2 += sum(1 for c in counts if c.encoding == "UCS-2")
             per_sms += [c.count for c in counts]
             per_answer.append(sum(c.count for c in counts))
-        out[lang] = {"per_sms": _summary(per_sms), "per_answer": _summary(per_answer), "ucs2": ucs2,
-                     "sms": len(per_sms)}
+        out[lang] = {
+            "per_sms": _summary(per_sms),
+            "per_answer": _summary(per_answer),
+            "ucs2": ucs2,
+            "sms": len(per_sms),
+        }
     return out

@@ -62,8 +62,13 @@ def script_pool(seed: int = SEED, per_template: int = 3) -> list[Script]:
     rows = _heldout()
 
     def pick(lang: str, intents: tuple[str, ...], with_city: bool | None = None) -> str:
-        found = [r["text"] for r in rows if r["language"] == lang and r["intent"].startswith(intents)
-                 and (with_city is None or bool(r["entities"]) == with_city)]
+        found = [
+            r["text"]
+            for r in rows
+            if r["language"] == lang
+            and r["intent"].startswith(intents)
+            and (with_city is None or bool(r["entities"]) == with_city)
+        ]
         return rng.choice(found)
 
     for spelling in {s for names in TOWN_SPELLINGS.values() for s in names}:
@@ -71,20 +76,37 @@ def script_pool(seed: int = SEED, per_template: int = 3) -> list[Script]:
 
     scripts: list[Script] = []
     for lang in LANGUAGES:
-        town = lambda: rng.choice(TOWN_SPELLINGS[lang])  # noqa: E731
+        town = lambda: rng.choice(TOWN_SPELLINGS[lang])  # noqa: E731, B023 (called within this iteration)
         for n in range(per_template):
-            greet = lambda: Step(pick(lang, ("greet",)), "greeting")  # noqa: E731
+            greet = lambda: Step(pick(lang, ("greet",)), "greeting")  # noqa: E731, B023 (called within this iteration)
             templates = {
-                "services by menu": [greet(), Step("3", "digit"), Step(str(rng.randint(1, 9)), "digit"),
-                                     Step(town(), "city"), Step(pick(lang, ("thanks",)), "closing")],
-                "question first": [Step(pick(lang, ("rights_", "risk_"), with_city=False), "question"),
-                                   Step("1", "digit"), Step(pick(lang, ("service_",), with_city=True), "question"),
-                                   Step(pick(lang, ("goodbye",)), "closing")],
-                "rights by menu": [greet(), Step("1", "digit"), Step(str(rng.randint(1, 6)), "digit"),
-                                   Step("0", "digit"), Step(pick(lang, ("rights_", "risk_")), "question")],
-                "service, then town": [Step(pick(lang, ("service_",), with_city=False), "question"),
-                                       Step(town(), "city"), Step(MENU_WORD, "keyword"), Step("2", "digit"),
-                                       Step(str(rng.randint(1, 5)), "digit")],
+                "services by menu": [
+                    greet(),
+                    Step("3", "digit"),
+                    Step(str(rng.randint(1, 9)), "digit"),
+                    Step(town(), "city"),
+                    Step(pick(lang, ("thanks",)), "closing"),
+                ],
+                "question first": [
+                    Step(pick(lang, ("rights_", "risk_"), with_city=False), "question"),
+                    Step("1", "digit"),
+                    Step(pick(lang, ("service_",), with_city=True), "question"),
+                    Step(pick(lang, ("goodbye",)), "closing"),
+                ],
+                "rights by menu": [
+                    greet(),
+                    Step("1", "digit"),
+                    Step(str(rng.randint(1, 6)), "digit"),
+                    Step("0", "digit"),
+                    Step(pick(lang, ("rights_", "risk_")), "question"),
+                ],
+                "service, then town": [
+                    Step(pick(lang, ("service_",), with_city=False), "question"),
+                    Step(town(), "city"),
+                    Step(MENU_WORD, "keyword"),
+                    Step("2", "digit"),
+                    Step(str(rng.randint(1, 5)), "digit"),
+                ],
             }
             for template, steps in templates.items():
                 slug = re.sub(r"[^a-z]+", "-", template).strip("-")

@@ -1,7 +1,7 @@
 """Where the time goes in this system, where it is slower than plain Rasa: py-spy samples of the
 API (with its worker), Rasa and the action server during a closed-loop run at that level, and
 the stages of each message from the timestamps the system keeps itself (received_at in
-api/inbox.py, answered_at in api/worker.py, created_at in api/outbox.py)."""
+engine/inbox.py, answered_at in engine/worker.py, created_at in engine/outbox.py)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,34 @@ from bench.traffic import Sender, closed_loop
 
 RATE = 50  # samples per second: enough to rank, light enough not to change what it measures
 PROCESSES = ("api", "rasa", "actions")
-PLUMBING = ("<frozen runpy>", "connection_task", "handle_request", "serve_application", "Worker._loop", "Worker.drain",
-            "handler (rasa/core/channels/channel.py)", "receive (bot/channels/worker.py)", "asyncio/", "uvloop/", "threading.py", "sanic/server/", "uvicorn/", "<module>", "runpy.py",
-            "click/", "rasa/__main__.py", "rasa/cli/", "rasa/api.py", "sanic/app.py", "sanic/mixins/",
-            "actions/server.py", "api/worker.py (_loop", "sanic/http", "starlette/", "fastapi/routing.py")
+PLUMBING = (
+    "<frozen runpy>",
+    "connection_task",
+    "handle_request",
+    "serve_application",
+    "Worker._loop",
+    "Worker.drain",
+    "handler (rasa/core/channels/channel.py)",
+    "receive (bot/channels/worker.py)",
+    "asyncio/",
+    "uvloop/",
+    "threading.py",
+    "sanic/server/",
+    "uvicorn/",
+    "<module>",
+    "runpy.py",
+    "click/",
+    "rasa/__main__.py",
+    "rasa/cli/",
+    "rasa/api.py",
+    "sanic/app.py",
+    "sanic/mixins/",
+    "actions/server.py",
+    "engine/worker.py (_loop",
+    "sanic/http",
+    "starlette/",
+    "fastengine/handover/routing.py",
+)
 
 
 def _py_spy() -> str | None:
@@ -32,9 +56,17 @@ def _py_spy() -> str | None:
 
 # A thread whose innermost Python frame is one of these is waiting for work (the event loop
 # runs in C under uvloop), not working.
-IDLE = ("Runner.run (asyncio/runners.py", "serve (sanic/server/runners.py", "select (selectors.py",
-        "Condition.wait (threading.py", "Queue.get (queue.py", "_run_once (asyncio/base_events.py",
-        "run_forever (asyncio/base_events.py", "Event.wait (threading.py", "Thread.join (threading.py")
+IDLE = (
+    "Runner.run (asyncio/runners.py",
+    "serve (sanic/server/runners.py",
+    "select (selectors.py",
+    "Condition.wait (threading.py",
+    "Queue.get (queue.py",
+    "_run_once (asyncio/base_events.py",
+    "run_forever (asyncio/base_events.py",
+    "Event.wait (threading.py",
+    "Thread.join (threading.py",
+)
 
 
 def summarise(raw: Path, seconds: float) -> dict:
@@ -60,20 +92,31 @@ def summarise(raw: Path, seconds: float) -> dict:
                 seen.add(name)
                 inclusive[name] += n
         leaf = frames[-1]
-        path = leaf[leaf.find("(") + 1:].split(":")[0] if "(" in leaf else leaf
+        path = leaf[leaf.find("(") + 1 :].split(":")[0] if "(" in leaf else leaf
         leaf_package[path.split("/")[0] if "/" in path else path] += n
-    functions = [(name, n / total) for name, n in inclusive.most_common(80)
-                 if not any(p in name for p in PLUMBING) and n / total < 0.97][:14]
-    return {"busy": total / max(1, total + idle), "samples": total,
-            "functions": functions, "packages": [(k, v / total) for k, v in leaf_package.most_common(8)] if total else []}
+    functions = [
+        (name, n / total)
+        for name, n in inclusive.most_common(80)
+        if not any(p in name for p in PLUMBING) and n / total < 0.97
+    ][:14]
+    return {
+        "busy": total / max(1, total + idle),
+        "samples": total,
+        "functions": functions,
+        "packages": [(k, v / total) for k, v in leaf_package.most_common(8)] if total else [],
+    }
 
 
 async def stages(redis_url: str, turns) -> dict:
     """Median and p95 of each stage of a message, from the system's own timestamps."""
     redis = Redis.from_url(redis_url)
-    parts: dict[str, list[float]] = {"webhook → stored": [], "stored → answered (queue, conversation, Rasa)": [],
-                                     "answered → send starts": [], "send starts → first reply at the stand-in": [],
-                                     "each further reply of the message, after the one before": []}
+    parts: dict[str, list[float]] = {
+        "webhook → stored": [],
+        "stored → answered (queue, conversation, Rasa)": [],
+        "answered → send starts": [],
+        "send starts → first reply at the stand-in": [],
+        "each further reply of the message, after the one before": [],
+    }
     try:
         for turn in turns:
             if not turn.replies:
@@ -88,7 +131,8 @@ async def stages(redis_url: str, turns) -> dict:
             parts["answered → send starts"].append(created - answered)
             parts["send starts → first reply at the stand-in"].append(turn.replies[0] - created)
             parts["each further reply of the message, after the one before"] += [
-                b - a for a, b in zip(turn.replies, turn.replies[1:])]
+                b - a for a, b in zip(turn.replies, turn.replies[1:], strict=False)
+            ]
     finally:
         await redis.aclose()
     return {k: {"median": stats.pct(v, 50), "p95": stats.pct(v, 95), "n": len(v)} for k, v in parts.items()}
@@ -104,10 +148,25 @@ async def profile(running, sender: Sender, scripts, where: dict, seconds: float,
         for name in PROCESSES:
             out = run_dir / f"profile-{name}.txt"
             records[name] = out
-            spies.append(await asyncio.create_subprocess_exec(
-                spy, "record", "--pid", str(processes[name].pid), "--rate", str(RATE), "--duration",
-                str(int(seconds)), "--format", "raw", "--nonblocking", "--output", str(out),
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            spies.append(
+                await asyncio.create_subprocess_exec(
+                    spy,
+                    "record",
+                    "--pid",
+                    str(processes[name].pid),
+                    "--rate",
+                    str(RATE),
+                    "--duration",
+                    str(int(seconds)),
+                    "--format",
+                    "raw",
+                    "--nonblocking",
+                    "--output",
+                    str(out),
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
     with resources.CpuMeter(processes) as cpu:
         run = await closed_loop(sender, scripts, where["senders"], seconds)
     for p in spies:
@@ -116,10 +175,16 @@ async def profile(running, sender: Sender, scripts, where: dict, seconds: float,
         except asyncio.TimeoutError:
             p.kill()
     standin.set_delay(0.0)
-    result = {"where": where, "latency": stats.latency(run), "stages": await stages(running.redis_url, run.turns),
-              "processes": {name: summarise(path, seconds) for name, path in records.items() if path.exists()},
-              "py_spy": bool(spy), "cpu_ms": cpu.per_message(len(run.turns)),
-              "cpu_cores": {n: v / cpu.wall for n, v in cpu.seconds.items()}, "others": cpu.others}
+    result = {
+        "where": where,
+        "latency": stats.latency(run),
+        "stages": await stages(running.redis_url, run.turns),
+        "processes": {name: summarise(path, seconds) for name, path in records.items() if path.exists()},
+        "py_spy": bool(spy),
+        "cpu_ms": cpu.per_message(len(run.turns)),
+        "cpu_cores": {n: v / cpu.wall for n, v in cpu.seconds.items()},
+        "others": cpu.others,
+    }
     for name, summary in result["processes"].items():
         summary["cpu"] = result["cpu_cores"][name]
     result["markdown"] = markdown(result)
@@ -129,18 +194,24 @@ async def profile(running, sender: Sender, scripts, where: dict, seconds: float,
 def markdown(p: dict) -> str:
     where = p["where"]
     lat = p["latency"]
-    lines = [f"Profiled where this system was slower than plain Rasa ({where['why']}): the same closed-loop run "
-             f"again ({where['senders']} sender(s), {where['delay'] * 1000:.0f} ms stand-in; p95 this time "
-             f"{stats.ms(lat['p95'])}), with py-spy sampling the API, Rasa and the action server at {RATE} Hz "
-             f"(non-blocking), and each message's stages from the timestamps the system keeps. Other "
-             f"processes on the machine used {p['others']:.1f} cores meanwhile.", "",
-             "| stage of a message | median | p95 |", "|---|---:|---:|"]
+    lines = [
+        f"Profiled where this system was slower than plain Rasa ({where['why']}): the same closed-loop run "
+        f"again ({where['senders']} sender(s), {where['delay'] * 1000:.0f} ms stand-in; p95 this time "
+        f"{stats.ms(lat['p95'])}), with py-spy sampling the API, Rasa and the action server at {RATE} Hz "
+        f"(non-blocking), and each message's stages from the timestamps the system keeps. Other "
+        f"processes on the machine used {p['others']:.1f} cores meanwhile.",
+        "",
+        "| stage of a message | median | p95 |",
+        "|---|---:|---:|",
+    ]
     for name, s in p["stages"].items():
         lines.append(f"| {name} | {stats.ms(s['median'])} | {stats.ms(s['p95'])} |")
     lines += ["", _reading(p), ""]
     if p["processes"]:
-        lines += ["| process | CPU (cores) | CPU per message | where its working samples are (inclusive) |",
-                  "|---|---:|---:|---|"]
+        lines += [
+            "| process | CPU (cores) | CPU per message | where its working samples are (inclusive) |",
+            "|---|---:|---:|---|",
+        ]
         for name, s in p["processes"].items():
             top = "; ".join(f"`{f}` {share:.0%}" for f, share in s["functions"][:8])
             lines.append(f"| {name} | {s['cpu']:.2f} | {p['cpu_ms'][name]:.1f} ms | {top} |")
@@ -159,12 +230,16 @@ def _reading(p: dict) -> str:
     further = st["each further reply of the message, after the one before"]
     waiting = st["stored → answered (queue, conversation, Rasa)"]
     if delay and further["n"] and further["median"] >= 0.8 * delay:
-        return (f"The slow replies are the second SMS of an answer. A message's replies are sent in order, each "
-                f"once Twilio has accepted the one before, so each further SMS comes {stats.ms(further['median'])} "
-                f"after the previous one: the stand-in's {delay * 1000:.0f} ms. Here that is the first contact, "
-                "which this system answers with two SMS (the welcome line with the retention notice, then the "
-                "answer) where plain Rasa sends one.")
+        return (
+            f"The slow replies are the second SMS of an answer. A message's replies are sent in order, each "
+            f"once Twilio has accepted the one before, so each further SMS comes {stats.ms(further['median'])} "
+            f"after the previous one: the stand-in's {delay * 1000:.0f} ms. Here that is the first contact, "
+            "which this system answers with two SMS (the welcome line with the retention notice, then the "
+            "answer) where plain Rasa sends one."
+        )
     if waiting["n"] and waiting["p95"] > 0.5 * p["latency"]["p95"]:
-        return (f"Most of the time is between storing a message and having its answer ({stats.ms(waiting['p95'])} "
-                "at p95): waiting for a worker, and the conversation turn with Rasa.")
+        return (
+            f"Most of the time is between storing a message and having its answer ({stats.ms(waiting['p95'])} "
+            "at p95): waiting for a worker, and the conversation turn with Rasa."
+        )
     return "No single stage dominates."

@@ -11,9 +11,21 @@ import time
 from jsonschema import validate, validators
 from rasa.core.actions.action import RemoteAction
 
-ANSWER = {"events": [{"event": "slot", "name": "fallback_count", "value": 0, "timestamp": None}],
-          "responses": [{"text": "Arrested or detained: stay calm, do not resist.", "buttons": [], "elements": [],
-                         "custom": {}, "template": None, "response": None, "image": None, "attachment": None}]}
+ANSWER = {
+    "events": [{"event": "slot", "name": "fallback_count", "value": 0, "timestamp": None}],
+    "responses": [
+        {
+            "text": "Arrested or detained: stay calm, do not resist.",
+            "buttons": [],
+            "elements": [],
+            "custom": {},
+            "template": None,
+            "response": None,
+            "image": None,
+            "attachment": None,
+        }
+    ],
+}
 
 
 def per_call(f, n: int) -> float:
@@ -29,5 +41,11 @@ if __name__ == "__main__":
     cls = validators.validator_for(schema)
     cls.check_schema(schema)
     built = cls(schema)
-    print(json.dumps({"as_shipped_ms": per_call(lambda: validate(ANSWER, schema), 20),
-                      "built_once_ms": per_call(lambda: list(built.iter_errors(ANSWER)), 200)}))
+    print(
+        json.dumps(
+            {
+                "as_shipped_ms": per_call(lambda: validate(ANSWER, schema), 20),
+                "built_once_ms": per_call(lambda: list(built.iter_errors(ANSWER)), 200),
+            }
+        )
+    )

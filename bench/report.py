@@ -12,7 +12,7 @@ HEADER = "# Benchmarks\n\nEvery figure here comes from a command in this reposit
 def write_section(section: str, start: str, end: str, doc: Path = DOC) -> None:
     text = doc.read_text() if doc.exists() else HEADER
     if start in text and end in text:
-        text = text[: text.index(start)] + section + text[text.index(end) + len(end):]
+        text = text[: text.index(start)] + section + text[text.index(end) + len(end) :]
     else:
         text = text.rstrip() + "\n\n" + section + "\n"
     doc.parent.mkdir(exist_ok=True)

@@ -27,7 +27,7 @@ from redis.asyncio import Redis
 from bench import cold_start, cost, mix, resources, stats, system_report, systems
 from bench.standin import StandInProcess
 from bench.traffic import Registry, Sender, Target, Turn, calibrate, closed_loop, open_loop
-from remi import stack
+from tools import stack
 
 RUN_DIR = stack.ROOT / "var" / "bench"
 DELAYS = (0.0, 0.150)
@@ -46,10 +46,12 @@ class Plan:
     drain_seconds: float
 
 
-FULL = Plan(latency_seconds=15, levels=(1, 10, 50), step_seconds=10, overload_rate=80, overload_seconds=20,
-            drain_seconds=90)
-QUICK = Plan(latency_seconds=5, levels=(1, 10, 50), step_seconds=4, overload_rate=80, overload_seconds=5,
-             drain_seconds=40)
+FULL = Plan(
+    latency_seconds=15, levels=(1, 10, 50), step_seconds=10, overload_rate=80, overload_seconds=20, drain_seconds=90
+)
+QUICK = Plan(
+    latency_seconds=5, levels=(1, 10, 50), step_seconds=4, overload_rate=80, overload_seconds=5, drain_seconds=40
+)
 
 
 @dataclass
@@ -86,8 +88,12 @@ def machine() -> dict:
         pass
     import psutil
 
-    return {"cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1), "cpu": model,
-            "load_before": os.getloadavg()[0]}
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "cpu": model,
+        "load_before": os.getloadavg()[0],
+    }
 
 
 async def settle(registry: Registry, quiet: float = 2.0, timeout: float = 30.0) -> None:
@@ -96,8 +102,10 @@ async def settle(registry: Registry, quiet: float = 2.0, timeout: float = 30.0) 
     last = -1
     quiet_since = time.monotonic()
     while time.monotonic() < deadline:
-        seen = sum(len(c.loose) + sum(len(t.replies) for t in c.turns) for c in registry.conversations.values()) \
+        seen = (
+            sum(len(c.loose) + sum(len(t.replies) for t in c.turns) for c in registry.conversations.values())
             + registry.stray
+        )
         if seen != last:
             last, quiet_since = seen, time.monotonic()
         elif time.monotonic() - quiet_since >= quiet:
@@ -105,8 +113,7 @@ async def settle(registry: Registry, quiet: float = 2.0, timeout: float = 30.0) 
         await asyncio.sleep(0.25)
 
 
-async def capacity(sender: Sender, scripts, plan: Plan, registry: Registry, label: str,
-                   processes: dict) -> list[dict]:
+async def capacity(sender: Sender, scripts, plan: Plan, registry: Registry, label: str, processes: dict) -> list[dict]:
     """Step the open-loop rate up the ladder until reply p95 reaches 2 s, then try once between
     the last rate that held and the first that did not."""
     steps: list[dict] = []
@@ -114,14 +121,21 @@ async def capacity(sender: Sender, scripts, plan: Plan, registry: Registry, labe
     async def step(rate: int) -> bool:
         with resources.CpuMeter(processes) as cpu:
             run = await open_loop(sender, scripts, rate, plan.step_seconds, plan.drain_seconds, seed=rate)
-        row = {"rate": rate, "latency": stats.latency(run), "acks": stats.acks(run.turns),
-               "cpu_ms": cpu.per_message(len(run.turns)), "others": cpu.others}
+        row = {
+            "rate": rate,
+            "latency": stats.latency(run),
+            "acks": stats.acks(run.turns),
+            "cpu_ms": cpu.per_message(len(run.turns)),
+            "others": cpu.others,
+        }
         steps.append(row)
         ok = row["latency"]["p95"] < P95_LIMIT
-        log(f"  {label} {rate:>3} msg/s: reply p95 {stats.ms(row['latency']['p95'])}, "
+        log(
+            f"  {label} {rate:>3} msg/s: reply p95 {stats.ms(row['latency']['p95'])}, "
             f"ack p99 {stats.ms(row['acks']['p99'])}, acked {row['acks']['acked']}/{row['acks']['sent']}, "
             f"others {cpu.others:.1f} cores"
-            f" -> {'holds' if ok else 'too slow'}")
+            f" -> {'holds' if ok else 'too slow'}"
+        )
         await settle(registry)
         return ok
 
@@ -148,9 +162,17 @@ async def main_async(quick: bool) -> Results:
     began = time.monotonic()
     scripts = mix.script_pool()
     lang_of = {s.id: s.lang for s in scripts}
-    results = Results(quick, asdict(plan) | {"ladder": LADDER}, dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-                      machine(), {"scripts": len(scripts), "messages": sum(len(s.steps) for s in scripts),
-                                  "composition": mix.composition(scripts)})
+    results = Results(
+        quick,
+        asdict(plan) | {"ladder": LADDER},
+        dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        machine(),
+        {
+            "scripts": len(scripts),
+            "messages": sum(len(s.steps) for s in scripts),
+            "composition": mix.composition(scripts),
+        },
+    )
     if RUN_DIR.exists():
         shutil.rmtree(RUN_DIR)
     RUN_DIR.mkdir(parents=True)
@@ -166,25 +188,38 @@ async def main_async(quick: bool) -> Results:
         log("cold start: `remi serve` with a trained model, to the first answer...")
         model = stack.train()
         results.cold_start = await _cold(registry, http, model)
-        log(f"  ready in {results.cold_start['ready']:.1f} s, first answer at "
-            f"{results.cold_start['first_answer']:.1f} s")
+        log(
+            f"  ready in {results.cold_start['ready']:.1f} s, first answer at "
+            f"{results.cold_start['first_answer']:.1f} s"
+        )
 
         # 2. The two systems.
         log("starting this system and plain Rasa (Redis, action server, two Rasa, API)...")
         t0 = time.monotonic()
         standin, running = await _start(registry)
         log(f"  started in {time.monotonic() - t0:.0f} s")
-        from api.config import Settings
+        from engine.config import Settings
 
-        results.machine["worker_concurrency"] = int(running.env.get(
-            "WORKER_CONCURRENCY", Settings.model_fields["worker_concurrency"].default))
+        results.machine["worker_concurrency"] = int(
+            running.env.get("WORKER_CONCURRENCY", Settings.model_fields["worker_concurrency"].default)
+        )
         token = running.env["TWILIO_AUTH_TOKEN"]
-        ours_t = Target("this system", running.api_url + "/webhooks/twilio/messages",
-                        systems.PUBLIC_BASE_URL + "/webhooks/twilio/messages", token, systems.ACCOUNT_SID,
-                        systems.SMS_FROM)
-        plain_t = Target("plain Rasa", running.plain_url + "/webhooks/twilio/webhook",
-                         systems.PUBLIC_BASE_URL + "/webhooks/twilio/webhook", token, systems.ACCOUNT_SID,
-                         systems.SMS_FROM)
+        ours_t = Target(
+            "this system",
+            running.api_url + "/webhooks/twilio/messages",
+            systems.PUBLIC_BASE_URL + "/webhooks/twilio/messages",
+            token,
+            systems.ACCOUNT_SID,
+            systems.SMS_FROM,
+        )
+        plain_t = Target(
+            "plain Rasa",
+            running.plain_url + "/webhooks/twilio/webhook",
+            systems.PUBLIC_BASE_URL + "/webhooks/twilio/webhook",
+            token,
+            systems.ACCOUNT_SID,
+            systems.SMS_FROM,
+        )
         redis = Redis.from_url(running.redis_url)
 
         async def ours_turn_over(turn: Turn) -> bool:
@@ -211,8 +246,10 @@ async def main_async(quick: bool) -> Results:
             expected = {k: len(v) for k, v in replies.items()}
             senders[name] = Sender(target, http, registry, expected)
             empty = sum(1 for v in expected.values() if v == 0)
-            log(f"  {name}: {sum(expected.values())} replies to {len(expected)} messages"
-                f"{f', {empty} messages without any reply' if empty else ''}")
+            log(
+                f"  {name}: {sum(expected.values())} replies to {len(expected)} messages"
+                f"{f', {empty} messages without any reply' if empty else ''}"
+            )
             await settle(registry)
             results.cost[f"sent_{name}"] = cost.sent_cost(replies, lang_of)
         results.cost["content"] = cost.content_cost(int(running.env.get("SMS_MAX_SEGMENTS_PER_PAGE", "2")))
@@ -233,14 +270,23 @@ async def main_async(quick: bool) -> Results:
                 for name in ("ours", "plain"):
                     with resources.CpuMeter(processes) as cpu:
                         run = await closed_loop(senders[name], scripts, level, plan.latency_seconds)
-                    row = {"delay": delay, "senders": level, "system": name, **stats.latency(run),
-                           "acks": stats.acks(run.turns), "cpu_ms": cpu.per_message(len(run.turns)),
-                           "others": cpu.others, "bench": cpu.bench}
+                    row = {
+                        "delay": delay,
+                        "senders": level,
+                        "system": name,
+                        **stats.latency(run),
+                        "acks": stats.acks(run.turns),
+                        "cpu_ms": cpu.per_message(len(run.turns)),
+                        "others": cpu.others,
+                        "bench": cpu.bench,
+                    }
                     results.latency.append(row)
-                    log(f"latency, {tag}, {level:>2} senders, {name:>5}: p50 {stats.ms(row['p50'])}, "
+                    log(
+                        f"latency, {tag}, {level:>2} senders, {name:>5}: p50 {stats.ms(row['p50'])}, "
                         f"p95 {stats.ms(row['p95'])}, p99 {stats.ms(row['p99'])}, {row['throughput']:.1f} msg/s"
                         f" ({row['answered']}/{row['messages']} answered; other processes on the machine: "
-                        f"{cpu.others:.1f} cores)")
+                        f"{cpu.others:.1f} cores)"
+                    )
                     await settle(registry)
             for name in ("ours", "plain"):
                 log(f"capacity, {tag}, {name}:")
@@ -252,23 +298,37 @@ async def main_async(quick: bool) -> Results:
         for name in ("ours", "plain"):
             log(f"overload: {plan.overload_rate} msg/s for {plan.overload_seconds:.0f} s, {name}...")
             with resources.CpuMeter(processes) as cpu:
-                run = await open_loop(senders[name], scripts, plan.overload_rate, plan.overload_seconds,
-                                      plan.drain_seconds, seed=99)
+                run = await open_loop(
+                    senders[name], scripts, plan.overload_rate, plan.overload_seconds, plan.drain_seconds, seed=99
+                )
             lat = stats.latency(run)
             answered = sum(1 for t in run.turns if t.replies or not t.expected)
             complete = sum(1 for t in run.turns if t.done.is_set())
-            row = {"system": name, "acks": stats.acks(run.turns), "latency": lat, "answered": answered,
-                   "complete": complete, "drain": max(0.0, run.finished - run.last_send),
-                   "sent_seconds": run.last_send - run.started, "others": cpu.others}
+            row = {
+                "system": name,
+                "acks": stats.acks(run.turns),
+                "latency": lat,
+                "answered": answered,
+                "complete": complete,
+                "drain": max(0.0, run.finished - run.last_send),
+                "sent_seconds": run.last_send - run.started,
+                "others": cpu.others,
+            }
             results.overload.append(row)
-            log(f"  {name}: acked {row['acks']['acked']}/{row['acks']['sent']} (timeouts {row['acks']['timeouts']},"
+            log(
+                f"  {name}: acked {row['acks']['acked']}/{row['acks']['sent']} (timeouts {row['acks']['timeouts']},"
                 f" errors {row['acks']['errors']}), answered {answered}, all replies for {complete}, "
-                f"drain {row['drain']:.1f} s")
+                f"drain {row['drain']:.1f} s"
+            )
             await settle(registry, timeout=60)
 
         sampler.loaded = False
-        results.memory = {"rest": rest, "peak": dict(sampler.peak), "peak_totals": dict(sampler.peak_totals),
-                          "groups": sampler.groups}
+        results.memory = {
+            "rest": rest,
+            "peak": dict(sampler.peak),
+            "peak_totals": dict(sampler.peak_totals),
+            "groups": sampler.groups,
+        }
 
         # 7. Where the time goes: Rasa's check of each custom action's answer, as shipped and as
         # this system's Rasa does it; and a profile wherever this system is slower than plain Rasa.
@@ -278,8 +338,9 @@ async def main_async(quick: bool) -> Results:
             from bench import profile
 
             log(f"profiling this system where it is slower than plain Rasa: {slower[0]['why']}")
-            results.profile = await profile.profile(running, senders["ours"], scripts, slower[0],
-                                                    plan.latency_seconds, RUN_DIR, standin)
+            results.profile = await profile.profile(
+                running, senders["ours"], scripts, slower[0], plan.latency_seconds, RUN_DIR, standin
+            )
         await redis.aclose()
     finally:
         if sampler:
@@ -295,8 +356,14 @@ async def main_async(quick: bool) -> Results:
 
 def _rasa_validation() -> dict:
     try:
-        out = subprocess.run([str(stack.RASA_PYTHON), str(stack.ROOT / "bench" / "rasa_validation.py")], cwd=stack.ROOT,
-                             capture_output=True, text=True, timeout=120, env=os.environ | systems.RASA_ENV)
+        out = subprocess.run(
+            [str(stack.RASA_PYTHON), str(stack.ROOT / "bench" / "rasa_validation.py")],
+            cwd=stack.ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=os.environ | systems.RASA_ENV,
+        )
         return json.loads(out.stdout.strip().splitlines()[-1])
     except (subprocess.SubprocessError, ValueError, IndexError):
         return {}

@@ -1,4 +1,4 @@
-"""The Twilio stand-in (remi/twilio_standin.py) in a process of its own, so that the load
+"""The Twilio stand-in (tools/twilio_standin.py) in a process of its own, so that the load
 generator's work never delays it: it records when each reply arrives and streams every arrival
 (to, body, time) back to the benchmark. Its delay can be changed between measurements."""
 
@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from remi.twilio_standin import SentMessage, TwilioStandIn
+from tools.twilio_standin import SentMessage, TwilioStandIn
 
 
 @dataclass
@@ -49,8 +49,9 @@ class StandInProcess:
         ctx = mp.get_context("spawn")
         self._arrivals_r, arrivals_w = ctx.Pipe(duplex=False)
         self._control, child_control = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(account_sid, auth_token, arrivals_w, child_control),
-                                   name="twilio-standin", daemon=True)
+        self.process = ctx.Process(
+            target=_serve, args=(account_sid, auth_token, arrivals_w, child_control), name="twilio-standin", daemon=True
+        )
         self.process.start()
         if not self._control.poll(30):
             raise RuntimeError("the Twilio stand-in did not start")

@@ -28,11 +28,16 @@ def latency(run: Run) -> dict:
         "missing": sum(1 for v in replies if math.isinf(v)),
         "answered": len(answered),
         "trouble": sum(1 for t in run.turns if t.trouble),
-        "p50": pct(replies, 50), "p95": pct(replies, 95), "p99": pct(replies, 99),
+        "p50": pct(replies, 50),
+        "p95": pct(replies, 95),
+        "p99": pct(replies, 99),
         "throughput": len(answered) / run.elapsed,
         # For diagnosis: messages that got fewer replies than when the scripts were played once.
-        "missing_examples": [{"text": t.text, "expected": t.expected, "got": t.texts}
-                             for t in run.turns if not t.trouble and len(t.replies) < t.expected][:5],
+        "missing_examples": [
+            {"text": t.text, "expected": t.expected, "got": t.texts}
+            for t in run.turns
+            if not t.trouble and len(t.replies) < t.expected
+        ][:5],
     }
 
 
@@ -45,7 +50,8 @@ def acks(turns: list[Turn]) -> dict:
         "timeouts": sum(1 for t in turns if t.ack_error == "timeout"),
         "errors": sum(1 for t in turns if t.ack_error and t.ack_error != "timeout"),
         "refused": sum(1 for t in turns if t.ack_status is not None and not t.acked),
-        "p50": pct(times, 50), "p99": pct(times, 99),
+        "p50": pct(times, 50),
+        "p99": pct(times, 99),
     }
 
 

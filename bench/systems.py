@@ -14,7 +14,7 @@ from pathlib import Path
 import psutil
 from cryptography.fernet import Fernet
 
-from remi import stack
+from tools import stack
 
 ACCOUNT_SID = "AC" + "8" * 32
 SMS_FROM = "+22780000000"
@@ -37,8 +37,9 @@ class Systems:
     def processes(self) -> dict[str, psutil.Process]:
         """The processes to measure, by the name the report uses."""
         named = {c.name: c for c in self.ours.children + self.plain.children}
-        return {name: psutil.Process(named[name].process.pid)
-                for name in ("redis", "actions", "rasa", "api", "plain-rasa")}
+        return {
+            name: psutil.Process(named[name].process.pid) for name in ("redis", "actions", "rasa", "api", "plain-rasa")
+        }
 
     def stop(self) -> None:
         self.plain.stop()
@@ -75,8 +76,22 @@ def start_plain_rasa(plain: stack.Stack, port: int, model: Path) -> stack.Child:
     text = credentials.read_text()
     assert text.startswith("twilio:")
     credentials.write_text("bench.plain_rasa_twilio.StandInTwilioInput:" + text.removeprefix("twilio:"))
-    cmd = [str(stack.RASA_PYTHON), "-m", "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
-           "--credentials", str(credentials), "--interface", "127.0.0.1", "--port", str(port)]
+    cmd = [
+        str(stack.RASA_PYTHON),
+        "-m",
+        "rasa",
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(credentials),
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     # `bench` is not one of the packages installed in .venv-rasa: found from the project root.
     return plain.spawn("plain-rasa", cmd, RASA_ENV | {"PYTHONPATH": str(stack.ROOT)})
 
@@ -104,5 +119,13 @@ def start(run_dir: Path, twilio_base_url: str, auth_token: str) -> Systems:
         plain.stop()
         ours.stop()
         raise
-    return Systems(env, ours, plain, model, f"http://127.0.0.1:{env['API_PORT']}", env["RASA_URL"],
-                   f"http://127.0.0.1:{plain_port}", redis_url)
+    return Systems(
+        env,
+        ours,
+        plain,
+        model,
+        f"http://127.0.0.1:{env['API_PORT']}",
+        env["RASA_URL"],
+        f"http://127.0.0.1:{plain_port}",
+        redis_url,
+    )

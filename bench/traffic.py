@@ -32,7 +32,7 @@ from bench.mix import Script
 from bench.standin import Arrival
 from remi.i18n import gettext_for
 from remi.sms import fold_to_gsm7
-from remi.twilio_standin import inbound_form, signed_webhook
+from tools.twilio_standin import inbound_form, signed_webhook
 
 ACK_TIMEOUT = 15.0  # Twilio gives a webhook 15 seconds
 GAP = 3.0
@@ -147,8 +147,9 @@ class Registry:
 class Sender:
     """Posts webhooks to one target as Twilio does: form-encoded, signed, 15 s timeout."""
 
-    def __init__(self, target: Target, http: aiohttp.ClientSession, registry: Registry,
-                 expected: dict[tuple[str, int], int]):
+    def __init__(
+        self, target: Target, http: aiohttp.ClientSession, registry: Registry, expected: dict[tuple[str, int], int]
+    ):
         self.target, self.http, self.registry, self.expected = target, http, registry, expected
         self.turns: list[Turn] = []  # every turn sent while recording
         self.recording = True
@@ -180,8 +181,9 @@ class Sender:
     async def _post(self, turn: Turn, body: str, headers: dict[str, str]) -> None:
         turn.sent_at = time.time()
         try:
-            async with self.http.post(self.target.url, data=body.encode(), headers=headers,
-                                      timeout=aiohttp.ClientTimeout(total=ACK_TIMEOUT)) as response:
+            async with self.http.post(
+                self.target.url, data=body.encode(), headers=headers, timeout=aiohttp.ClientTimeout(total=ACK_TIMEOUT)
+            ) as response:
                 await response.read()
                 turn.ack_status = response.status
         except asyncio.TimeoutError:
@@ -233,8 +235,9 @@ async def drain(registry: Registry, turns: list[Turn], last_send: float, deadlin
 
 
 # -- calibration -------------------------------------------------------------------------------
-async def calibrate(sender: Sender, scripts: list[Script], turn_over: Callable[[Turn], Awaitable[bool]],
-                    concurrency: int = 12) -> dict[tuple[str, int], list[str]]:
+async def calibrate(
+    sender: Sender, scripts: list[Script], turn_over: Callable[[Turn], Awaitable[bool]], concurrency: int = 12
+) -> dict[tuple[str, int], list[str]]:
     """Play every script once and record the replies each message gives. `turn_over` waits for
     the system's own end-of-turn signal (this system: the message's state is "done" in Redis;
     plain Rasa: the webhook's response, sent after its replies)."""
@@ -272,8 +275,9 @@ class Run:
         return max(1e-9, self.finished - self.started)
 
 
-async def closed_loop(sender: Sender, scripts: list[Script], senders: int, duration: float,
-                      turn_timeout: float = 30.0) -> Run:
+async def closed_loop(
+    sender: Sender, scripts: list[Script], senders: int, duration: float, turn_timeout: float = 30.0
+) -> Run:
     sender.turns = []
     order = itertools.cycle(random.Random(senders).sample(scripts, len(scripts)))
     started = time.monotonic()
@@ -298,8 +302,9 @@ async def closed_loop(sender: Sender, scripts: list[Script], senders: int, durat
 
 
 # -- open loop ---------------------------------------------------------------------------------
-async def open_loop(sender: Sender, scripts: list[Script], rate: float, duration: float,
-                    drain_timeout: float, seed: int = 0) -> Run:
+async def open_loop(
+    sender: Sender, scripts: list[Script], rate: float, duration: float, drain_timeout: float, seed: int = 0
+) -> Run:
     """`rate` messages per second, evenly spaced, for `duration` seconds; then wait (at most
     `drain_timeout`) for every reply."""
     sender.turns = []

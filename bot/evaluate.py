@@ -81,8 +81,11 @@ def summarise(rows: list[dict]) -> dict:
         "n": len(rows),
         "intent_accuracy": round(sum(g == p for g, p in pairs) / len(rows), 4) if rows else 0.0,
         "intent_macro_f1": round(macro_f1(pairs), 4),
-        "language_accuracy": round(sum(r["predicted_language"] == r["language"] for r in with_language)
-                                   / len(with_language), 4) if with_language else None,
+        "language_accuracy": round(
+            sum(r["predicted_language"] == r["language"] for r in with_language) / len(with_language), 4
+        )
+        if with_language
+        else None,
         "city_f1": round(f1(tp, fp, fn), 4),
         "fallback_rate": round(sum(r["fallback"] for r in rows) / len(rows), 4) if rows else 0.0,
     }
@@ -103,15 +106,19 @@ async def evaluate(cases: list[dict], model: Path) -> dict:
         # the bot offers the likely topics; the model's decision is the next in the ranking.
         ranking = [r for r in parsed.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
         top = ranking[0] if ranking else (parsed.get("intent") or {})
-        rows.append({
-            "text": case["text"], "language": case.get("language"), "intent": case["intent"],
-            "predicted_intent": top.get("name"),
-            "fallback": (parsed.get("intent") or {}).get("name") == "nlu_fallback",
-            "confidence": round(top.get("confidence") or 0.0, 3),
-            "predicted_language": detect(case["text"]).language,
-            "city": city_counts(case["entities"], parsed.get("entities") or []),
-            "predicted_cities": [e["value"] for e in parsed.get("entities") or [] if e.get("entity") == "city"],
-        })
+        rows.append(
+            {
+                "text": case["text"],
+                "language": case.get("language"),
+                "intent": case["intent"],
+                "predicted_intent": top.get("name"),
+                "fallback": (parsed.get("intent") or {}).get("name") == "nlu_fallback",
+                "confidence": round(top.get("confidence") or 0.0, 3),
+                "predicted_language": detect(case["text"]).language,
+                "city": city_counts(case["entities"], parsed.get("entities") or []),
+                "predicted_cities": [e["value"] for e in parsed.get("entities") or [] if e.get("entity") == "city"],
+            }
+        )
     latencies.sort()
     by_language = defaultdict(list)
     for row in rows:
@@ -121,12 +128,29 @@ async def evaluate(cases: list[dict], model: Path) -> dict:
         "overall": summarise(rows),
         **{lang: summarise(by_language[lang]) for lang in LANGUAGES if by_language[lang]},
         "confusions": [{"intent": g, "predicted": p, "count": n} for (g, p), n in confusions.most_common()],
-        "errors": [{k: r[k] for k in ("text", "language", "intent", "predicted_intent", "confidence",
-                                       "predicted_language", "predicted_cities")}
-                   for r in rows if r["intent"] != r["predicted_intent"] or r["predicted_language"] != r["language"]
-                   or r["city"][1] or r["city"][2]],
-        "parse_ms": {"p50": round(latencies[len(latencies) // 2], 2),
-                     "p95": round(latencies[int(len(latencies) * 0.95)], 2)},
+        "errors": [
+            {
+                k: r[k]
+                for k in (
+                    "text",
+                    "language",
+                    "intent",
+                    "predicted_intent",
+                    "confidence",
+                    "predicted_language",
+                    "predicted_cities",
+                )
+            }
+            for r in rows
+            if r["intent"] != r["predicted_intent"]
+            or r["predicted_language"] != r["language"]
+            or r["city"][1]
+            or r["city"][2]
+        ],
+        "parse_ms": {
+            "p50": round(latencies[len(latencies) // 2], 2),
+            "p95": round(latencies[int(len(latencies) * 0.95)], 2),
+        },
         "model": str(model),
     }
 

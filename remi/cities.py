@@ -11,10 +11,33 @@ from remi.language.normalise import normalise
 # Canonical name -> spellings seen in messages (after normalise(): lower case, no accents or
 # hooks). Hausa names: Yamai (Niamey), Damagaram (Zinder), Tawa (Tahoua).
 SPELLINGS: dict[str, list[str]] = {
-    "Niamey": ["niamey", "niamei", "niami", "niamy", "niame", "niamee", "niamai", "yamai", "yamei",
-               "nyamey", "niameh", "niamay"],
-    "Agadez": ["agadez", "agades", "agadas", "agadess", "agadesh", "agadz", "agadis", "agadezz",
-               "agadec", "agaddez", "agadeze"],
+    "Niamey": [
+        "niamey",
+        "niamei",
+        "niami",
+        "niamy",
+        "niame",
+        "niamee",
+        "niamai",
+        "yamai",
+        "yamei",
+        "nyamey",
+        "niameh",
+        "niamay",
+    ],
+    "Agadez": [
+        "agadez",
+        "agades",
+        "agadas",
+        "agadess",
+        "agadesh",
+        "agadz",
+        "agadis",
+        "agadezz",
+        "agadec",
+        "agaddez",
+        "agadeze",
+    ],
     "Zinder": ["zinder", "zindar", "zinda", "zindeer", "damagaram", "damagarm", "damagram"],
     "Tahoua": ["tahoua", "tahua", "tawa", "tahwa", "tahoa", "tahouwa"],
     "Arlit": ["arlit", "arlitt", "arleet", "arlite"],
@@ -23,8 +46,7 @@ SPELLINGS: dict[str, list[str]] = {
     "Maradi": ["maradi", "maradii", "marady"],
     "Diffa": ["diffa", "difa"],
     "Dosso": ["dosso", "doso", "dossou"],
-    "Tillaberi": ["tillaberi", "tilaberi", "tillabery", "tilabery", "tillabri", "tilabri",
-                  "tillabe", "tillaberie"],
+    "Tillaberi": ["tillaberi", "tilaberi", "tillabery", "tilabery", "tillabri", "tilabri", "tillabe", "tillaberie"],
 }
 
 # Town centres (WGS84), public geographic facts, used only to rank services by distance.
@@ -52,7 +74,7 @@ def _close(a: str, b: str) -> bool:
     if len(b) < 6 or abs(len(a) - len(b)) > 1:
         return False
     if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b)) <= 1
+        return sum(x != y for x, y in zip(a, b, strict=False)) <= 1
     short, long_ = sorted((a, b), key=len)
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 

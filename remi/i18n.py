@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
@@ -25,7 +25,7 @@ LANGUAGES = ("fr", "ha", "en")
 LOCALE_OF = {"fr": "fr_NE", "ha": "ha_NE", "en": "en_NG"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translations(lang: str, stamp: float) -> gettext.NullTranslations:
     po, mo = LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po", LOCALES_DIR / lang / "LC_MESSAGES" / "messages.mo"
     if mo.exists() and mo.stat().st_mtime >= stamp:

@@ -11,8 +11,11 @@ from remi.language.normalise import normalise
 KEYWORDS: dict[str, dict[str, list[str]]] = {
     "menu": {"fr": ["MENU"], "ha": ["MENU"], "en": ["MENU"]},
     "help": {"fr": ["AIDE"], "ha": ["TAIMAKO"], "en": ["HELP", "INFO"]},
-    "stop": {"fr": ["ARRET", "STOP", "ARRETER", "STOPALL", "UNSUBSCRIBE"], "ha": ["TSAYA"],
-             "en": ["STOP", "END", "QUIT", "CANCEL", "UNSUBSCRIBE", "STOPALL"]},
+    "stop": {
+        "fr": ["ARRET", "STOP", "ARRETER", "STOPALL", "UNSUBSCRIBE"],
+        "ha": ["TSAYA"],
+        "en": ["STOP", "END", "QUIT", "CANCEL", "UNSUBSCRIBE", "STOPALL"],
+    },
     "start": {"fr": ["DEMARRER", "START"], "ha": ["FARA"], "en": ["START", "UNSTOP", "YES"]},
     "more": {"fr": ["PLUS", "SUITE"], "ha": ["KARA"], "en": ["MORE", "NEXT"]},
     "delete": {"fr": ["EFFACER"], "ha": ["GOGE"], "en": ["DELETE", "ERASE"]},

@@ -21,9 +21,30 @@ GSM7_EXTENDED = set("^{}\\[~]|€\f")
 # Replacements that keep the meaning and make a text GSM-7. Hausa hooked letters fold to the
 # plain letters people type anyway; French accents outside GSM-7 lose their accent.
 FOLDS = {
-    "ɓ": "b", "Ɓ": "B", "ɗ": "d", "Ɗ": "D", "ƙ": "k", "Ƙ": "K", "ƴ": "y", "Ƴ": "Y",
-    "ʼ": "'", "’": "'", "′": "'", "‘": "'", "ʻ": "'", "“": '"', "”": '"', "«": '"', "»": '"',
-    "–": "-", "—": "-", "…": "...", "\u00a0": " ", "\u202f": " ", "œ": "oe", "Œ": "OE",
+    "ɓ": "b",
+    "Ɓ": "B",
+    "ɗ": "d",
+    "Ɗ": "D",
+    "ƙ": "k",
+    "Ƙ": "K",
+    "ƴ": "y",
+    "Ƴ": "Y",
+    "ʼ": "'",
+    "’": "'",
+    "′": "'",
+    "‘": "'",
+    "ʻ": "'",
+    "“": '"',
+    "”": '"',
+    "«": '"',
+    "»": '"',
+    "–": "-",
+    "—": "-",
+    "…": "...",
+    "\u00a0": " ",
+    "\u202f": " ",
+    "œ": "oe",
+    "Œ": "OE",
     "ç": "c",  # GSM-7 has only the capital Ç
     "•": "-",
 }

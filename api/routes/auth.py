@@ -19,11 +19,20 @@ class TokenOut(BaseModel):
     expires_in: int
 
 
-@router.post("/token", summary="Sign in: a bearer token for the other endpoints",
-             responses={401: {"description": "Wrong username or password"},
-                        429: {"description": "Too many failed sign-ins for this username: wait 15 minutes"}})
-async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], operators: OperatorsDep,
-                settings: SettingsDep, audit: AuditDep) -> TokenOut:
+@router.post(
+    "/token",
+    summary="Sign in: a bearer token for the other endpoints",
+    responses={
+        401: {"description": "Wrong username or password"},
+        429: {"description": "Too many failed sign-ins for this username: wait 15 minutes"},
+    },
+)
+async def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    operators: OperatorsDep,
+    settings: SettingsDep,
+    audit: AuditDep,
+) -> TokenOut:
     username = form.username.strip().lower()[:64]
     if await operators.signin_blocked(username):
         raise HTTPException(429, "too many failed sign-ins: wait 15 minutes", headers={"Retry-After": "900"})

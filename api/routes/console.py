@@ -16,12 +16,12 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.canned_replies import CannedReplies
 from api.deps import CONSOLE_COOKIE, AuditDep, ConsoleSession, HandoverDeskDep, OperatorsDep, SettingsDep
-from api.handover_desk import Conflict, Gone, NotFound
-from api.handovers import Handover
-from api.operators import Session
 from api.routes.handovers import media_response
+from engine.handover.canned_replies import CannedReplies
+from engine.handover.desk import Conflict, Gone, NotFound
+from engine.handover.records import Handover
+from engine.operators import Session
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
@@ -30,13 +30,19 @@ canned = CannedReplies()
 LANGUAGE_NAMES = {"fr": "French", "ha": "Hausa", "en": "English"}
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
     # Transcripts must not stay in the cache of a shared laptop.
     "Cache-Control": "no-store",
 }
-DONE = {"claimed": "You have the conversation: the person sees your replies.", "sent": "Sent.",
-        "noted": "Note added.", "transferred": "Transferred: it waits in the other team's queue.",
-        "closed": "Closed: the person was told, and the bot answers them again."}
+DONE = {
+    "claimed": "You have the conversation: the person sees your replies.",
+    "sent": "Sent.",
+    "noted": "Note added.",
+    "transferred": "Transferred: it waits in the other team's queue.",
+    "closed": "Closed: the person was told, and the bot answers them again.",
+}
 
 
 def _page(request: Request, name: str, code: int = 200, **context) -> HTMLResponse:
@@ -81,28 +87,45 @@ async def sign_in_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/sign-in")
-async def sign_in(request: Request, username: Annotated[str, Form(max_length=64)],
-                  password: Annotated[str, Form(max_length=256)], operators: OperatorsDep,
-                  settings: SettingsDep, audit: AuditDep) -> Response:
+async def sign_in(
+    request: Request,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    operators: OperatorsDep,
+    settings: SettingsDep,
+    audit: AuditDep,
+) -> Response:
     username = username.strip().lower()
     if await operators.signin_blocked(username):
-        return _page(request, "console/sign_in.html", 429, title="Sign in",
-                     error="Too many failed sign-ins for this username: wait 15 minutes.")
+        return _page(
+            request,
+            "console/sign_in.html",
+            429,
+            title="Sign in",
+            error="Too many failed sign-ins for this username: wait 15 minutes.",
+        )
     operator = await operators.authenticate(username, password)
     if operator is None:
         return _page(request, "console/sign_in.html", 401, title="Sign in", error="Wrong username or password.")
     token, _ = await operators.open_session(operator, "console")
     await audit.record(operator.username, "operator.sign_in", operator.username, via="console")
     response = RedirectResponse("/console/queue", status_code=303)
-    response.set_cookie(CONSOLE_COOKIE, token, max_age=settings.operator_session_hours * 3600, path="/console",
-                        httponly=True, samesite="strict",
-                        secure=settings.environment == "production" or request.url.scheme == "https")
+    response.set_cookie(
+        CONSOLE_COOKIE,
+        token,
+        max_age=settings.operator_session_hours * 3600,
+        path="/console",
+        httponly=True,
+        samesite="strict",
+        secure=settings.environment == "production" or request.url.scheme == "https",
+    )
     return response
 
 
 @router.post("/sign-out")
-async def sign_out(request: Request, session: ConsoleSession, operators: OperatorsDep,
-                   csrf: Annotated[str, Form()] = "") -> RedirectResponse:
+async def sign_out(
+    request: Request, session: ConsoleSession, operators: OperatorsDep, csrf: Annotated[str, Form()] = ""
+) -> RedirectResponse:
     _check_csrf(session, csrf)
     await operators.close_session(request.cookies.get(CONSOLE_COOKIE, ""))
     response = RedirectResponse("/console/sign-in", status_code=303)
@@ -111,26 +134,55 @@ async def sign_out(request: Request, session: ConsoleSession, operators: Operato
 
 
 @router.get("/queue")
-async def queue(request: Request, session: ConsoleSession, desk: HandoverDeskDep,
-                status: str = "waiting") -> HTMLResponse:
+async def queue(
+    request: Request, session: ConsoleSession, desk: HandoverDeskDep, status: str = "waiting"
+) -> HTMLResponse:
     status = status if status in ("waiting", "active", "closed") else "waiting"
     lists = {s: await desk.queue(session.operator, s) for s in ("waiting", "active")}
     handovers = lists.get(status) or (await desk.queue(session.operator, status) if status == "closed" else [])
-    return _page(request, "console/queue.html", title="Queue", session=session, status=status,
-                 handovers=handovers, counts={s: len(found) for s, found in lists.items()}, now=time.time(),
-                 zone=_zone(desk), done=DONE.get(request.query_params.get("done", "")))
+    return _page(
+        request,
+        "console/queue.html",
+        title="Queue",
+        session=session,
+        status=status,
+        handovers=handovers,
+        counts={s: len(found) for s, found in lists.items()},
+        now=time.time(),
+        zone=_zone(desk),
+        done=DONE.get(request.query_params.get("done", "")),
+    )
 
 
-async def _handover_page(request: Request, session: ConsoleSession, desk, handover: Handover,
-                         code: int = 200, error: str | None = None, draft: str = "") -> HTMLResponse:
+async def _handover_page(
+    request: Request,
+    session: ConsoleSession,
+    desk,
+    handover: Handover,
+    code: int = 200,
+    error: str | None = None,
+    draft: str = "",
+) -> HTMLResponse:
     read = await desk.read(handover, session.operator)
     chosen = canned.find(request.query_params.get("canned", ""))
-    return _page(request, "console/handover.html", code, title=f"Handover {handover.id}", session=session,
-                 h=handover, transcript=read["transcript"], notes=read["notes"], zone=_zone(desk),
-                 teams=[t for t in desk.routing.get().teams.values() if t.id != handover.team],
-                 canned=canned.all(handover.language), draft=chosen.text if chosen else draft,
-                 mine=handover.status == "active" and handover.assigned_to == session.operator.username,
-                 done=DONE.get(request.query_params.get("done", "")), error=error, now=time.time())
+    return _page(
+        request,
+        "console/handover.html",
+        code,
+        title=f"Handover {handover.id}",
+        session=session,
+        h=handover,
+        transcript=read["transcript"],
+        notes=read["notes"],
+        zone=_zone(desk),
+        teams=[t for t in desk.routing.get().teams.values() if t.id != handover.team],
+        canned=canned.all(handover.language),
+        draft=chosen.text if chosen else draft,
+        mine=handover.status == "active" and handover.assigned_to == session.operator.username,
+        done=DONE.get(request.query_params.get("done", "")),
+        error=error,
+        now=time.time(),
+    )
 
 
 async def _visible(handover_id: str, session: Session, desk) -> Handover:
@@ -141,15 +193,23 @@ async def _visible(handover_id: str, session: Session, desk) -> Handover:
 
 
 @router.get("/handovers/{handover_id}")
-async def handover_page(request: Request, handover_id: str, session: ConsoleSession,
-                        desk: HandoverDeskDep) -> HTMLResponse:
+async def handover_page(
+    request: Request, handover_id: str, session: ConsoleSession, desk: HandoverDeskDep
+) -> HTMLResponse:
     return await _handover_page(request, session, desk, await _visible(handover_id, session, desk))
 
 
 @router.post("/handovers/{handover_id}/{action}")
-async def act(request: Request, handover_id: str, action: str, session: ConsoleSession, desk: HandoverDeskDep,
-              csrf: Annotated[str, Form()] = "", text: Annotated[str, Form(max_length=1600)] = "",
-              team: Annotated[str, Form(max_length=40)] = "") -> Response:
+async def act(
+    request: Request,
+    handover_id: str,
+    action: str,
+    session: ConsoleSession,
+    desk: HandoverDeskDep,
+    csrf: Annotated[str, Form()] = "",
+    text: Annotated[str, Form(max_length=1600)] = "",
+    team: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
     handover = await _visible(handover_id, session, desk)
     _check_csrf(session, csrf)
     operator, text = session.operator, text.strip()
@@ -178,8 +238,15 @@ async def act(request: Request, handover_id: str, action: str, session: ConsoleS
     except (Conflict, Gone, ValueError) as exc:
         current = await desk.store.get(handover.id) or handover
         code = 410 if isinstance(exc, Gone) else 409 if isinstance(exc, Conflict) else 422
-        return await _handover_page(request, session, desk, current, code, error=str(exc).capitalize() + ".",
-                                    draft=text if action == "reply" else "")
+        return await _handover_page(
+            request,
+            session,
+            desk,
+            current,
+            code,
+            error=str(exc).capitalize() + ".",
+            draft=text if action == "reply" else "",
+        )
     try:
         await desk.visible(handover.id, operator)
     except NotFound:  # transferred out of the operator's sight: back to the queue

@@ -11,8 +11,8 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentOperator, HandoverDeskDep, VisibleHandover
-from api.handover_desk import Conflict, Gone, NotFound
-from api.handovers import Handover
+from engine.handover.desk import Conflict, Gone, NotFound
+from engine.handover.records import Handover
 
 router = APIRouter(prefix="/api/v1", tags=["handovers"])
 
@@ -87,9 +87,14 @@ class TeamOut(BaseModel):
 
 
 def entry_out(handover_id: str, index: int, raw: dict, recent: bool = False) -> EntryOut:
-    media = [] if recent else [
-        MediaOut(type=m.get("type") or "", url=f"/api/v1/handovers/{handover_id}/media/{index}/{n}")
-        for n, m in enumerate(raw.get("media") or [])]
+    media = (
+        []
+        if recent
+        else [
+            MediaOut(type=m.get("type") or "", url=f"/api/v1/handovers/{handover_id}/media/{index}/{n}")
+            for n, m in enumerate(raw.get("media") or [])
+        ]
+    )
     fields = {k: raw.get(k) for k in ("at", "text", "by", "event", "status")}
     details = {k: str(v) for k, v in raw.items() if k in ("reason", "from_team", "to_team", "note")}
     return EntryOut(sender=raw.get("from", "system"), media=media, details=details, **fields)
@@ -101,7 +106,8 @@ async def detail(desk, handover: Handover, operator) -> HandoverDetail:
         **handover.summary(),
         recent=[entry_out(handover.id, i, e, recent=True) for i, e in enumerate(handover.recent)],
         transcript=[entry_out(handover.id, i, e) for i, e in enumerate(read["transcript"])],
-        notes=[NoteOut(**n) for n in read["notes"]])
+        notes=[NoteOut(**n) for n in read["notes"]],
+    )
 
 
 def refused(exc: Exception) -> HTTPException:
@@ -115,8 +121,9 @@ def refused(exc: Exception) -> HTTPException:
 
 
 @router.get("/handovers", summary="The handovers the caller may see")
-async def list_handovers(operator: CurrentOperator, desk: HandoverDeskDep,
-                         status: Status | None = None) -> list[HandoverOut]:
+async def list_handovers(
+    operator: CurrentOperator, desk: HandoverDeskDep, status: Status | None = None
+) -> list[HandoverOut]:
     """Without `status`: waiting then active ones. Waiting ones come priority first, then
     escalated, then longest waiting; closed ones, the most recent first."""
     return [HandoverOut(**h.summary()) for h in await desk.queue(operator, status.value if status else None)]
@@ -127,8 +134,11 @@ async def get_handover(handover: VisibleHandover, operator: CurrentOperator, des
     return await detail(desk, handover, operator)
 
 
-@router.post("/handovers/{handover_id}/claim", responses=NOT_VISIBLE | {409: {"description": "Not waiting"}},
-             summary="Take the handover: of two claims at once, exactly one wins")
+@router.post(
+    "/handovers/{handover_id}/claim",
+    responses=NOT_VISIBLE | {409: {"description": "Not waiting"}},
+    summary="Take the handover: of two claims at once, exactly one wins",
+)
 async def claim(handover: VisibleHandover, operator: CurrentOperator, desk: HandoverDeskDep) -> HandoverOut:
     try:
         return HandoverOut(**(await desk.claim(handover, operator)).summary())
@@ -136,11 +146,19 @@ async def claim(handover: VisibleHandover, operator: CurrentOperator, desk: Hand
         raise refused(exc) from None
 
 
-@router.post("/handovers/{handover_id}/messages", status_code=201, summary="Send a message to the person",
-             responses=NOT_VISIBLE | {409: {"description": "Not claimed by the caller, or the person opted out"},
-                                      410: {"description": "The person can no longer be reached"}})
-async def send_message(body: TextIn, handover: VisibleHandover, operator: CurrentOperator,
-                       desk: HandoverDeskDep) -> EntryOut:
+@router.post(
+    "/handovers/{handover_id}/messages",
+    status_code=201,
+    summary="Send a message to the person",
+    responses=NOT_VISIBLE
+    | {
+        409: {"description": "Not claimed by the caller, or the person opted out"},
+        410: {"description": "The person can no longer be reached"},
+    },
+)
+async def send_message(
+    body: TextIn, handover: VisibleHandover, operator: CurrentOperator, desk: HandoverDeskDep
+) -> EntryOut:
     """Sent through Twilio on the channel the person last wrote from (SMS or WhatsApp)."""
     try:
         entry = await desk.reply(handover, operator, body.text)
@@ -149,26 +167,38 @@ async def send_message(body: TextIn, handover: VisibleHandover, operator: Curren
     return entry_out(handover.id, 0, entry)
 
 
-@router.post("/handovers/{handover_id}/notes", status_code=201, responses=NOT_VISIBLE,
-             summary="Add a note for colleagues (never sent to the person)")
-async def add_note(body: TextIn, handover: VisibleHandover, operator: CurrentOperator,
-                   desk: HandoverDeskDep) -> NoteOut:
+@router.post(
+    "/handovers/{handover_id}/notes",
+    status_code=201,
+    responses=NOT_VISIBLE,
+    summary="Add a note for colleagues (never sent to the person)",
+)
+async def add_note(
+    body: TextIn, handover: VisibleHandover, operator: CurrentOperator, desk: HandoverDeskDep
+) -> NoteOut:
     return NoteOut(**await desk.note(handover, operator, body.text))
 
 
-@router.post("/handovers/{handover_id}/transfer", summary="Hand it to another team (it waits there)",
-             responses=NOT_VISIBLE | {409: {"description": "Closed, or held by someone else"},
-                                      422: {"description": "No such team"}})
-async def transfer(body: TransferIn, handover: VisibleHandover, operator: CurrentOperator,
-                   desk: HandoverDeskDep) -> HandoverOut:
+@router.post(
+    "/handovers/{handover_id}/transfer",
+    summary="Hand it to another team (it waits there)",
+    responses=NOT_VISIBLE
+    | {409: {"description": "Closed, or held by someone else"}, 422: {"description": "No such team"}},
+)
+async def transfer(
+    body: TransferIn, handover: VisibleHandover, operator: CurrentOperator, desk: HandoverDeskDep
+) -> HandoverOut:
     try:
         return HandoverOut(**(await desk.transfer(handover, operator, body.team)).summary())
     except (Conflict, ValueError) as exc:
         raise refused(exc) from None
 
 
-@router.post("/handovers/{handover_id}/close", summary="Close it: the person is told, the bot answers again",
-             responses=NOT_VISIBLE | {409: {"description": "Already closed, or held by someone else"}})
+@router.post(
+    "/handovers/{handover_id}/close",
+    summary="Close it: the person is told, the bot answers again",
+    responses=NOT_VISIBLE | {409: {"description": "Already closed, or held by someone else"}},
+)
 async def close(handover: VisibleHandover, operator: CurrentOperator, desk: HandoverDeskDep) -> HandoverOut:
     try:
         return HandoverOut(**(await desk.close(handover, operator)).summary())
@@ -176,11 +206,16 @@ async def close(handover: VisibleHandover, operator: CurrentOperator, desk: Hand
         raise refused(exc) from None
 
 
-@router.get("/handovers/{handover_id}/media/{entry}/{n}", response_class=Response, summary="A photo or voice note",
-            responses=NOT_VISIBLE | {200: {"content": {"application/octet-stream": {}}},
-                                     410: {"description": "Twilio no longer has it"}})
-async def media(entry: int, n: int, handover: VisibleHandover, operator: CurrentOperator,
-                desk: HandoverDeskDep) -> Response:
+@router.get(
+    "/handovers/{handover_id}/media/{entry}/{n}",
+    response_class=Response,
+    summary="A photo or voice note",
+    responses=NOT_VISIBLE
+    | {200: {"content": {"application/octet-stream": {}}}, 410: {"description": "Twilio no longer has it"}},
+)
+async def media(
+    entry: int, n: int, handover: VisibleHandover, operator: CurrentOperator, desk: HandoverDeskDep
+) -> Response:
     try:
         content, kind = await desk.media(handover, operator, entry, n)
     except (NotFound, Gone) as exc:
@@ -189,10 +224,16 @@ async def media(entry: int, n: int, handover: VisibleHandover, operator: Current
 
 
 def media_response(content: bytes, kind: str) -> Response:
-    return Response(content, media_type=kind, headers={
-        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
-        "Content-Disposition": "inline" if kind != "application/octet-stream" else "attachment",
-        "Content-Security-Policy": "default-src 'none'; sandbox"})
+    return Response(
+        content,
+        media_type=kind,
+        headers={
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": "inline" if kind != "application/octet-stream" else "attachment",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+    )
 
 
 @router.get("/teams", summary="The teams a handover can be transferred to")

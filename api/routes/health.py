@@ -18,8 +18,10 @@ async def healthz(request: Request) -> JSONResponse:
     except Exception:
         checks["redis"] = False
     async with httpx.AsyncClient(timeout=2) as http:
-        for name, url in (("rasa", state.settings.rasa_url.rstrip("/") + "/"),
-                          ("action_server", state.settings.action_server_url.rstrip("/") + "/health")):
+        for name, url in (
+            ("rasa", state.settings.rasa_url.rstrip("/") + "/"),
+            ("action_server", state.settings.action_server_url.rstrip("/") + "/health"),
+        ):
             try:
                 checks[name] = (await http.get(url)).status_code == 200
             except httpx.HTTPError:

@@ -1,5 +1,5 @@
 """Partner webhooks: an organisation's supervisor (or an administrator) registers the URL its
-case-management system receives referrals at (api/partners.py says what is sent and how it is
+case-management system receives referrals at (engine/handover/partners.py says what is sent and how it is
 signed). Anyone else, and any organisation not in the routing file, gets 404."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentOperator, HandoverDeskDep, SettingsDep
-from api.operators import Operator
-from api.partners import check_url
+from engine.handover.partners import check_url
+from engine.operators import Operator
 
 router = APIRouter(prefix="/api/v1/organisations", tags=["partner webhooks"])
 NOT_VISIBLE = {404: {"description": "No such organisation, or not the caller's"}}
@@ -17,8 +17,9 @@ NOT_VISIBLE = {404: {"description": "No such organisation, or not the caller's"}
 
 class WebhookIn(BaseModel):
     url: str = Field(max_length=500, description="https://... (http only outside production)")
-    secret: str | None = Field(None, min_length=32, max_length=200,
-                               description="the HMAC key; leave out to have one generated")
+    secret: str | None = Field(
+        None, min_length=32, max_length=200, description="the HMAC key; leave out to have one generated"
+    )
 
 
 class WebhookOut(BaseModel):
@@ -45,13 +46,15 @@ class DeadLetter(BaseModel):
 
 def _own(organisation: str, operator: Operator, desk) -> None:
     if organisation not in desk.routing.get().organisations or not (
-            operator.role == "admin" or (operator.role == "supervisor" and operator.organisation == organisation)):
+        operator.role == "admin" or (operator.role == "supervisor" and operator.organisation == organisation)
+    ):
         raise HTTPException(404, "no such organisation")
 
 
 @router.put("/{organisation}/webhook", responses=NOT_VISIBLE, summary="Register (or replace) the webhook")
-async def register(organisation: str, body: WebhookIn, operator: CurrentOperator, desk: HandoverDeskDep,
-                   settings: SettingsDep) -> WebhookCreated:
+async def register(
+    organisation: str, body: WebhookIn, operator: CurrentOperator, desk: HandoverDeskDep, settings: SettingsDep
+) -> WebhookCreated:
     _own(organisation, operator, desk)
     problem = check_url(body.url, settings.environment == "production")
     if problem:
@@ -78,8 +81,11 @@ async def remove(organisation: str, operator: CurrentOperator, desk: HandoverDes
     return Response(status_code=204)
 
 
-@router.get("/{organisation}/webhook/dead-letters", responses=NOT_VISIBLE,
-            summary="Events given up on after the last try, newest first")
+@router.get(
+    "/{organisation}/webhook/dead-letters",
+    responses=NOT_VISIBLE,
+    summary="Events given up on after the last try, newest first",
+)
 async def dead_letters(organisation: str, operator: CurrentOperator, desk: HandoverDeskDep) -> list[DeadLetter]:
     _own(organisation, operator, desk)
     return [DeadLetter(**d) for d in await desk.partners.dead_letters(organisation)]

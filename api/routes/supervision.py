@@ -11,9 +11,9 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentOperator, ErasureDep, OutboxDep, SettingsDep
-from api.erasure import SenderBusy
-from api.identity import sender_id
-from api.operators import Operator
+from engine.erasure import SenderBusy
+from engine.identity import sender_id
+from engine.operators import Operator
 
 router = APIRouter(prefix="/api/v1", tags=["supervision"])
 
@@ -35,19 +35,27 @@ class FailedSend(BaseModel):
     created_at: float | None
 
 
-@router.get("/supervision/outbound/failed", summary="Replies that could not be sent, newest first",
-            responses=FORBIDDEN)
+@router.get("/supervision/outbound/failed", summary="Replies that could not be sent, newest first", responses=FORBIDDEN)
 async def failed_sends(operator: CurrentOperator, outbox: OutboxDep, limit: int = 100) -> list[FailedSend]:
     _require(operator, "supervisor", "admin")
     rows = await outbox.failed(max(1, min(limit, 500)))
-    return [FailedSend(ref=row["ref"], status=row["status"] or "", error=row["error"], channel=row["channel"],
-                       attempts=int(row["attempts"]) if row["attempts"] else None,
-                       created_at=float(row["created_at"]) if row["created_at"] else None) for row in rows]
+    return [
+        FailedSend(
+            ref=row["ref"],
+            status=row["status"] or "",
+            error=row["error"],
+            channel=row["channel"],
+            attempts=int(row["attempts"]) if row["attempts"] else None,
+            created_at=float(row["created_at"]) if row["created_at"] else None,
+        )
+        for row in rows
+    ]
 
 
 class ErasureIn(BaseModel):
-    phone: str = Field(min_length=4, max_length=40, description="the person's number, E.164 (+227...), "
-                                                                 "with or without whatsapp:")
+    phone: str = Field(
+        min_length=4, max_length=40, description="the person's number, E.164 (+227...), with or without whatsapp:"
+    )
 
 
 class ErasureOut(BaseModel):
@@ -55,19 +63,28 @@ class ErasureOut(BaseModel):
     records: int = Field(description="how many records were deleted (0: nothing was held)")
 
 
-@router.post("/admin/erasures", status_code=201, summary="Erase everything held about one person",
-             responses=FORBIDDEN | {409: {"description": "The person's conversation is busy: try again"},
-                                    422: {"description": "Not a phone number"}})
-async def erase_person(body: ErasureIn, operator: CurrentOperator, erasure: ErasureDep,
-                       settings: SettingsDep) -> ErasureOut:
+@router.post(
+    "/admin/erasures",
+    status_code=201,
+    summary="Erase everything held about one person",
+    responses=FORBIDDEN
+    | {
+        409: {"description": "The person's conversation is busy: try again"},
+        422: {"description": "Not a phone number"},
+    },
+)
+async def erase_person(
+    body: ErasureIn, operator: CurrentOperator, erasure: ErasureDep, settings: SettingsDep
+) -> ErasureOut:
     _require(operator, "admin")
     number = re.sub(r"[\s().-]", "", body.phone.strip().removeprefix("whatsapp:"))
     number = number if number.startswith("+") else "+" + number.removeprefix("00")
     if not PHONE.match(number):
         raise HTTPException(422, "not a phone number in international form (+227...)")
     try:
-        erasure_id, records = await erasure.erase_person(sender_id(number, settings.sender_hash_key),
-                                                         actor=operator.username)
+        erasure_id, records = await erasure.erase_person(
+            sender_id(number, settings.sender_hash_key), actor=operator.username
+        )
     except SenderBusy:
         raise HTTPException(409, "the person's conversation is busy: try again in a minute") from None
     return ErasureOut(erasure_id=erasure_id, records=records)

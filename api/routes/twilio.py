@@ -9,8 +9,8 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from redis.exceptions import RedisError
 
 from api.deps import InboxDep, OutboxDep, SettingsDep
-from api.inbox import InboundMessage
 from api.twilio_signature import read_body, verified_form
+from engine.inbox import InboundMessage
 
 router = APIRouter(prefix="/webhooks/twilio", tags=["twilio"])
 log = logging.getLogger("remi.webhooks")

@@ -11,7 +11,7 @@ the worker talks to.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, Text
+from typing import Any
 
 from jsonschema import ValidationError, exceptions, validators
 from rasa.core.actions.action import RemoteAction
@@ -26,7 +26,7 @@ def _validator():
     return cls(schema)
 
 
-def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     # What jsonschema.validate does, less the schema check on every call.
     error = exceptions.best_match(_validator().iter_errors(result))
     if error is None:

@@ -6,32 +6,33 @@ from __future__ import annotations
 
 import hmac
 import os
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
-
-from bot.channels import action_validation  # noqa: F401  (Rasa's per-call schema check, made once)
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import action_validation  # noqa: F401  (Rasa's per-call schema check, made once)
+
 
 class WholeMessageCollector(CollectingOutputChannel):
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         self.messages.append({"recipient_id": recipient_id, **message})
 
 
 class WorkerInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "remi"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WorkerInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WorkerInput:
         token = (credentials or {}).get("token") or os.environ.get("RASA_TOKEN", "")
         return cls(token)
 
-    def __init__(self, token: Text) -> None:
+    def __init__(self, token: str) -> None:
         if not token:
             raise ValueError("the remi channel needs a token (RASA_TOKEN)")
         self.token = token
@@ -53,9 +54,10 @@ class WorkerInput(InputChannel):
             if not isinstance(sender, str) or not isinstance(text, str):
                 return response.json({"error": "sender and message are required"}, status=400)
             collector = WholeMessageCollector()
-            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
-                                             metadata=body.get("metadata") or {}))
-            messages: List[Dict[Text, Any]] = collector.messages
+            await on_new_message(
+                UserMessage(text, collector, sender, input_channel=self.name(), metadata=body.get("metadata") or {})
+            )
+            messages: list[dict[str, Any]] = collector.messages
             return response.json(messages)
 
         return hook

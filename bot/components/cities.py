@@ -6,7 +6,7 @@ in dozens of ways, and a town missed or invented sends someone to the wrong serv
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -22,21 +22,32 @@ from remi.cities import find_cities
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class CityExtractor(GraphComponent):
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "CityExtractor":
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CityExtractor:
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
             if text.startswith("/"):
                 continue
             found = [
-                {"entity": "city", "value": city, "start": start, "end": end,
-                 "confidence_entity": 1.0, "extractor": "CityExtractor"}
+                {
+                    "entity": "city",
+                    "value": city,
+                    "start": start,
+                    "end": end,
+                    "confidence_entity": 1.0,
+                    "extractor": "CityExtractor",
+                }
                 for city, start, end in find_cities(text)
             ]
             if found:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import joblib
 import numpy as np
@@ -24,8 +24,8 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline, make_union
 from sklearn.svm import LinearSVC
 
@@ -36,25 +36,43 @@ FILE = "linear_intents.joblib"
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"char_ngrams": [1, 5], "word_ngrams": [1, 2], "C": 1.0, "calibration_folds": 5,
-                "ranking_length": 10, "random_state": 42}
+    def get_default_config() -> dict[str, Any]:
+        return {
+            "char_ngrams": [1, 5],
+            "word_ngrams": [1, 2],
+            "C": 1.0,
+            "calibration_folds": 5,
+            "ranking_length": 10,
+            "random_state": 42,
+        }
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 pipeline: Optional[Pipeline] = None, temperature: float = 1.0) -> None:
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        pipeline: Pipeline | None = None,
+        temperature: float = 1.0,
+    ) -> None:
         self.config, self._storage, self._resource = config, model_storage, resource
         self.pipeline, self.temperature = pipeline, temperature
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "LinearIntentClassifier":
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LinearIntentClassifier:
         return cls({**cls.get_default_config(), **config}, model_storage, resource)
 
     def _new_pipeline(self) -> Pipeline:
         features = make_union(
             TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.config["char_ngrams"]), sublinear_tf=True),
-            TfidfVectorizer(analyzer="word", ngram_range=tuple(self.config["word_ngrams"]), sublinear_tf=True,
-                            token_pattern=r"\S+"),
+            TfidfVectorizer(
+                analyzer="word", ngram_range=tuple(self.config["word_ngrams"]), sublinear_tf=True, token_pattern=r"\S+"
+            ),
         )
         svm = LinearSVC(C=self.config["C"], random_state=self.config["random_state"])
         return Pipeline([("features", features), ("classifier", svm)])
@@ -66,10 +84,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
 
-    def _fit_temperature(self, texts: List[Text], labels: np.ndarray) -> float:
+    def _fit_temperature(self, texts: list[str], labels: np.ndarray) -> float:
         """The temperature that makes confidences honest on messages the SVM did not see, so
         that the FallbackClassifier's threshold means what it says."""
-        folds = StratifiedKFold(self.config["calibration_folds"], shuffle=True, random_state=self.config["random_state"])
+        folds = StratifiedKFold(
+            self.config["calibration_folds"], shuffle=True, random_state=self.config["random_state"]
+        )
         margins = cross_val_predict(self._new_pipeline(), texts, labels, cv=folds, method="decision_function")
         classes = np.unique(labels)
         truth = np.searchsorted(classes, labels)
@@ -101,8 +121,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LinearIntentClassifier:
         config = {**cls.get_default_config(), **config}
         try:
             with model_storage.read_from(resource) as directory:
@@ -112,13 +138,13 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return cls(config, model_storage, resource)
         return cls(config, model_storage, resource, saved["pipeline"], saved["temperature"])
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         if self.pipeline is None:
             return messages
         texts = [m.get(TEXT) or "" for m in messages]
         probabilities = self._softmax(self.pipeline.decision_function(texts), self.temperature)
         labels = self.pipeline.classes_
-        for message, probs in zip(messages, probabilities):
+        for message, probs in zip(messages, probabilities, strict=False):
             if not message.get(TEXT):
                 continue
             order = np.argsort(probs)[::-1][: self.config["ranking_length"]]

@@ -22,8 +22,17 @@ import yaml
 
 LANGUAGES = ("fr", "ha", "en")
 FALLBACK = {"ha": ("ha", "fr", "en"), "fr": ("fr", "en"), "en": ("en", "fr")}
-CATEGORIES = ("medical", "psychosocial", "legal", "women_health", "violence", "food_shelter",
-              "training_jobs", "return", "family_tracing")
+CATEGORIES = (
+    "medical",
+    "psychosocial",
+    "legal",
+    "women_health",
+    "violence",
+    "food_shelter",
+    "training_jobs",
+    "return",
+    "family_tracing",
+)
 HANDOVER_CATEGORIES = ("medical", "psychosocial", "legal", "protection", "general")
 TOPIC_FILES = ("rights", "risks", "services", "safety")
 TOPIC_TEXTS = ("title", "sms", "whatsapp")
@@ -163,19 +172,30 @@ class Library:
                     raise ContentError(path, f"{topic_id}.{key}", where, f"missing: every entry carries {key}")
             handover = entry.get("handover")
             if handover and handover not in HANDOVER_CATEGORIES:
-                raise ContentError(path, f"{topic_id}.handover", lines(topic_id, "handover"),
-                                   f"{handover!r} is not one of {', '.join(HANDOVER_CATEGORIES)}")
+                raise ContentError(
+                    path,
+                    f"{topic_id}.handover",
+                    lines(topic_id, "handover"),
+                    f"{handover!r} is not one of {', '.join(HANDOVER_CATEGORIES)}",
+                )
             for category in entry.get("services") or []:
                 if category not in CATEGORIES:
-                    raise ContentError(path, f"{topic_id}.services", lines(topic_id, "services"),
-                                       f"{category!r} is not one of {', '.join(CATEGORIES)}")
+                    raise ContentError(
+                        path,
+                        f"{topic_id}.services",
+                        lines(topic_id, "services"),
+                        f"{category!r} is not one of {', '.join(CATEGORIES)}",
+                    )
             topic = self.topics.setdefault(topic_id, Topic(topic_id, area, {}))
             if topic.area != area:
                 raise ContentError(path, topic_id, where, f"is also in {topic.area}.yml")
             topic.texts[lang] = {k: str(entry[k]).strip() for k in TOPIC_TEXTS if entry.get(k)}
             topic.meta[lang] = {
-                "source": entry["source"], "last_reviewed": entry["last_reviewed"],
-                "verified": bool(entry.get("verified", False)), "path": str(path), "line": where,
+                "source": entry["source"],
+                "last_reviewed": entry["last_reviewed"],
+                "verified": bool(entry.get("verified", False)),
+                "path": str(path),
+                "line": where,
             }
             # Structure (options, services, handover) is the same in every language; the
             # French file is the reference, others may repeat it.
@@ -200,20 +220,35 @@ class Library:
             offers = list(entry.get("offers") or [])
             for category in offers:
                 if category not in CATEGORIES:
-                    raise ContentError(path, f"{service_id}.offers", lines(service_id, "offers"),
-                                       f"{category!r} is not one of {', '.join(CATEGORIES)}")
+                    raise ContentError(
+                        path,
+                        f"{service_id}.offers",
+                        lines(service_id, "offers"),
+                        f"{category!r} is not one of {', '.join(CATEGORIES)}",
+                    )
             coords = entry.get("coordinates")
             if coords is not None and (not isinstance(coords, list) or len(coords) != 2):
-                raise ContentError(path, f"{service_id}.coordinates", lines(service_id, "coordinates"),
-                                   "must be [latitude, longitude] or null")
+                raise ContentError(
+                    path,
+                    f"{service_id}.coordinates",
+                    lines(service_id, "coordinates"),
+                    "must be [latitude, longitude] or null",
+                )
             self.services[service_id] = Service(
-                id=service_id, organisation=str(entry["organisation"]), offers=offers,
-                city=entry.get("city"), area=entry.get("area"), phone=entry.get("phone"),
-                email=entry.get("email"), coordinates=tuple(coords) if coords else None,
-                hours=entry.get("hours"), languages=entry.get("languages"),
+                id=service_id,
+                organisation=str(entry["organisation"]),
+                offers=offers,
+                city=entry.get("city"),
+                area=entry.get("area"),
+                phone=entry.get("phone"),
+                email=entry.get("email"),
+                coordinates=tuple(coords) if coords else None,
+                hours=entry.get("hours"),
+                languages=entry.get("languages"),
                 cost=entry.get("cost") or "unknown",
                 emergency_contact=bool(entry.get("emergency_contact")),
-                verified=bool(entry.get("verified")), source=list(entry["source"]),
+                verified=bool(entry.get("verified")),
+                source=list(entry["source"]),
                 last_reviewed=entry["last_reviewed"],
             )
             self.line_of[("directory", service_id)] = (str(path), where)
@@ -222,8 +257,9 @@ class Library:
         data, lines = _read(path)
         for service_id, entry in data.items():
             if service_id not in self.services:
-                raise ContentError(path, service_id, lines(service_id),
-                                   "is not in content/directory.yml (add its facts there first)")
+                raise ContentError(
+                    path, service_id, lines(service_id), "is not in content/directory.yml (add its facts there first)"
+                )
             if not isinstance(entry, dict):
                 raise ContentError(path, service_id, lines(service_id), "must be a mapping with name, description")
             self.services[service_id].texts[lang] = {k: str(v).strip() for k, v in entry.items() if v}

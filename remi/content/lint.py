@@ -71,7 +71,12 @@ def lint(root: Path = DEFAULT_ROOT, today: dt.date | None = None) -> list[Findin
             meta = topic.meta.get(lang)
             where = f"{meta['path']}:{meta['line']}" if meta else f"{root / lang / (topic.area + '.yml')}"
             if lang not in topic.texts:
-                add("warning", where, topic.id, f"no {lang} text: falls back to {'French' if lang != 'fr' else 'English'}")
+                add(
+                    "warning",
+                    where,
+                    topic.id,
+                    f"no {lang} text: falls back to {'French' if lang != 'fr' else 'English'}",
+                )
                 continue
             texts = topic.texts[lang]
             for key in ("title", "sms"):
@@ -89,26 +94,40 @@ def lint(root: Path = DEFAULT_ROOT, today: dt.date | None = None) -> list[Findin
                 add("error", where, f"{topic.id}.whatsapp", "unbalanced WhatsApp markup (* _ ~ come in pairs)")
             # Hooks and accents are folded to GSM-7 when sent; what is left (an emoji, a rare
             # letter) turns the whole SMS into UCS-2, at 70 characters a segment instead of 160.
-            stubborn = sorted({c for c in sms.fold_to_gsm7(texts.get("sms", "") + texts.get("title", ""))
-                               if not sms.is_gsm7(c)})
+            stubborn = sorted(
+                {c for c in sms.fold_to_gsm7(texts.get("sms", "") + texts.get("title", "")) if not sms.is_gsm7(c)}
+            )
             if stubborn:
-                add("warning", where, f"{topic.id}.sms",
-                    f"{' '.join(stubborn)} force the SMS into UCS-2 (70 characters a segment): write them plainly")
+                add(
+                    "warning",
+                    where,
+                    f"{topic.id}.sms",
+                    f"{' '.join(stubborn)} force the SMS into UCS-2 (70 characters a segment): write them plainly",
+                )
             # The rendered pages, for every town the answer can list services for.
             for city in [None, *CITIES] if topic.services else [None]:
-                for page_no, page in enumerate(topic_reply(topic.id, lang, "sms", library, city=city,
-                                                           max_segments=MAX_SEGMENTS_PER_PAGE).pages, 1):
+                for page_no, page in enumerate(
+                    topic_reply(topic.id, lang, "sms", library, city=city, max_segments=MAX_SEGMENTS_PER_PAGE).pages, 1
+                ):
                     count = sms.segments(page).count
                     if count > MAX_SEGMENTS_PER_PAGE:
-                        add("error", where, f"{topic.id}.sms",
-                            f"page {page_no}{f' ({city})' if city else ''} costs {count} segments (at most {MAX_SEGMENTS_PER_PAGE})")
+                        add(
+                            "error",
+                            where,
+                            f"{topic.id}.sms",
+                            f"page {page_no}{f' ({city})' if city else ''} costs {count} segments (at most {MAX_SEGMENTS_PER_PAGE})",
+                        )
             wa = topic_reply(topic.id, lang, "whatsapp", library).pages[0]
             if len(wa) >= WHATSAPP_LIMIT:
                 add("error", where, f"{topic.id}.whatsapp", f"{len(wa)} characters (WhatsApp allows {WHATSAPP_LIMIT})")
         for category in topic.services:
             if not any(category in s.offers for s in library.services.values()):
-                add("warning", topic.meta.get("fr", {}).get("path", str(root)), f"{topic.id}.services",
-                    f"no directory entry offers {category!r}")
+                add(
+                    "warning",
+                    topic.meta.get("fr", {}).get("path", str(root)),
+                    f"{topic.id}.services",
+                    f"no directory entry offers {category!r}",
+                )
 
     directory = root / "directory.yml"
     for service in library.services.values():

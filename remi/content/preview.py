@@ -35,6 +35,8 @@ def main(topic: str, lang: str, channel: str, city: str | None = None) -> int:
         print(f"--- page {number}/{len(reply.pages)}: {cost} ---")
         print(page)
     raw = sum(sms.segments(p).count for p in as_written.pages)
-    print(f"--- {total} segment(s) in all ({reply.pages and sms.segments(reply.pages[0]).count} for the first page);"
-          f" as written, without GSM-7 replacement: {raw}")
+    print(
+        f"--- {total} segment(s) in all ({reply.pages and sms.segments(reply.pages[0]).count} for the first page);"
+        f" as written, without GSM-7 replacement: {raw}"
+    )
     return 0

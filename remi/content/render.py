@@ -11,16 +11,15 @@ others for PLUS / KARA / MORE, and maps a digit to the choice of the last menu s
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import asdict, dataclass, field
 
-from remi import cities, keywords, sms
-from remi.content.library import Library, Service
-import datetime as dt
-
 from babel.dates import get_day_names
 
+from remi import cities, keywords, sms
+from remi.content.library import Library, Service
 from remi.i18n import format_clock, format_number, gettext_for, locale
 
 WHATSAPP_LIMIT = 4096
@@ -54,8 +53,12 @@ class Reply:
 
 def area_title(area: str, lang: str) -> str:
     _ = gettext_for(lang)
-    return {"rights": _("Rights"), "risks": _("Risks"), "services": _("Services"),
-            "human_operator": _("Talk to someone")}[area]
+    return {
+        "rights": _("Rights"),
+        "risks": _("Risks"),
+        "services": _("Services"),
+        "human_operator": _("Talk to someone"),
+    }[area]
 
 
 def _choices_line(choices: list[Choice], back_label: str | None, channel: str) -> str:
@@ -77,7 +80,7 @@ def _units(body: str) -> list[tuple[str, str]]:
     ("\n" after a line break, " " after a sentence end)."""
     units, start, joiner = [], 0, ""
     for match in _SENTENCE_END.finditer(body):
-        text = body[start:match.start()].strip()
+        text = body[start : match.start()].strip()
         if text:
             units.append((joiner, text))
         joiner = "\n" if "\n" in match.group() else " "
@@ -155,14 +158,23 @@ def service_line(service: Service, lang: str, channel: str) -> str:
     return ", ".join(parts)
 
 
-def services_block(categories: list[str], city: str | None, lang: str, channel: str, library: Library,
-                   limit: int = 3, near: tuple[float, float] | None = None) -> str:
+def services_block(
+    categories: list[str],
+    city: str | None,
+    lang: str,
+    channel: str,
+    library: Library,
+    limit: int = 3,
+    near: tuple[float, float] | None = None,
+) -> str:
     _ = gettext_for(lang)
     found: list[Service] = []
     if near is not None:
         # A shared location pin (WhatsApp): nearest first, with the distance.
-        pairs = sorted({s.id: (s, km) for c in categories for s, km in library.services_near(c, near)}.values(),
-                       key=lambda pair: pair[1])[:limit]
+        pairs = sorted(
+            {s.id: (s, km) for c in categories for s, km in library.services_near(c, near)}.values(),
+            key=lambda pair: pair[1],
+        )[:limit]
         if not pairs:
             return _("No service listed near you yet.")
         lines = [f"{service_line(s, lang, channel)} ({format_number(round(km), lang)} km)" for s, km in pairs]
@@ -176,7 +188,7 @@ def services_block(categories: list[str], city: str | None, lang: str, channel: 
                 found.append(service)
     if channel == "sms":
         # Every SMS segment costs: list only what a person can reach (a phone or a place).
-        found = [s for s in found if s.phone or s.text("landmark", lang) or s.area][:min(limit, 2)]
+        found = [s for s in found if s.phone or s.text("landmark", lang) or s.area][: min(limit, 2)]
     if not found:
         return _("No service listed in {city} yet.").format(city=city)
     lines = [service_line(s, lang, channel) for s in found[:limit]]
@@ -188,8 +200,16 @@ def services_block(categories: list[str], city: str | None, lang: str, channel: 
     return head + "\u00a0" + "\n".join(lines)
 
 
-def compose(body: str, choices: list[Choice], back_label: str | None, lang: str, channel: str,
-            max_segments: int, fold: bool, **reply_fields) -> Reply:
+def compose(
+    body: str,
+    choices: list[Choice],
+    back_label: str | None,
+    lang: str,
+    channel: str,
+    max_segments: int,
+    fold: bool,
+    **reply_fields,
+) -> Reply:
     closing = _choices_line(choices, back_label, channel)
     if channel == "whatsapp":
         text = f"{body}\n\n{closing}".strip() if closing else body
@@ -197,8 +217,9 @@ def compose(body: str, choices: list[Choice], back_label: str | None, lang: str,
     return Reply(pages=paginate(body, closing, lang, max_segments, fold), choices=choices, **reply_fields)
 
 
-def main_menu(lang: str, channel: str, library: Library, intro: str = "", max_segments: int = 2,
-              fold: bool = True) -> Reply:
+def main_menu(
+    lang: str, channel: str, library: Library, intro: str = "", max_segments: int = 2, fold: bool = True
+) -> Reply:
     _ = gettext_for(lang)
     choices = [Choice(area_title(a, lang), f"menu:{a}") for a in AREAS]
     choices.append(Choice(area_title("human_operator", lang), "/human_operator"))
@@ -206,8 +227,7 @@ def main_menu(lang: str, channel: str, library: Library, intro: str = "", max_se
     return compose(body, choices, None, lang, channel, max_segments, fold, back=None)
 
 
-def area_menu(area: str, lang: str, channel: str, library: Library, max_segments: int = 2,
-              fold: bool = True) -> Reply:
+def area_menu(area: str, lang: str, channel: str, library: Library, max_segments: int = 2, fold: bool = True) -> Reply:
     _ = gettext_for(lang)
     topic_ids = library.menus.get(area) or [t.id for t in library.topics.values() if t.area == area]
     choices = [Choice(library.topics[t].text("title", lang), f"/{t}") for t in topic_ids if t in library.topics]
@@ -216,8 +236,16 @@ def area_menu(area: str, lang: str, channel: str, library: Library, max_segments
     return compose(body, choices, _("Menu"), lang, channel, max_segments, fold, back="menu:main")
 
 
-def topic_reply(topic_id: str, lang: str, channel: str, library: Library, city: str | None = None,
-                max_segments: int = 2, fold: bool = True, near: tuple[float, float] | None = None) -> Reply:
+def topic_reply(
+    topic_id: str,
+    lang: str,
+    channel: str,
+    library: Library,
+    city: str | None = None,
+    max_segments: int = 2,
+    fold: bool = True,
+    near: tuple[float, float] | None = None,
+) -> Reply:
     _ = gettext_for(lang)
     topic = library.topics[topic_id]
     if channel == "whatsapp":
@@ -233,22 +261,44 @@ def topic_reply(topic_id: str, lang: str, channel: str, library: Library, city: 
         contacts = [service_line(s, lang, channel) for s in library.emergency_contacts()]
         if contacts:
             body += "\n" + "\n".join(contacts)
-    choices = [Choice(library.topics[o].text("title", lang), f"/{o}") for o in topic.options
-               if o in library.topics and o != "human_operator"]
+    choices = [
+        Choice(library.topics[o].text("title", lang), f"/{o}")
+        for o in topic.options
+        if o in library.topics and o != "human_operator"
+    ]
     if topic.handover and topic_id not in ("human_operator", "emergency"):
         # The person this topic needs: "handover:<category>:<topic>" (answered by the worker).
         choices.append(Choice(area_title("human_operator", lang), f"handover:{topic.handover}:{topic_id}"))
     back = f"menu:{topic.area}" if topic.area in AREAS else "menu:main"
-    return compose(body, choices, _("Back"), lang, channel, max_segments, fold, back=back,
-                   topic=topic_id, handover=topic.handover if topic_id in ("human_operator", "emergency") else None,
-                   priority=topic_id == "emergency")
+    return compose(
+        body,
+        choices,
+        _("Back"),
+        lang,
+        channel,
+        max_segments,
+        fold,
+        back=back,
+        topic=topic_id,
+        handover=topic.handover if topic_id in ("human_operator", "emergency") else None,
+        priority=topic_id == "emergency",
+    )
 
 
 def city_question(topic_id: str, lang: str, channel: str, max_segments: int = 2, fold: bool = True) -> Reply:
     _ = gettext_for(lang)
     choices = [Choice(city, "/" + topic_id + json.dumps({"city": city})) for city in cities.CITIES]
-    return compose(_("In which town are you?"), choices, _("Menu"), lang, channel, max_segments, fold,
-                   back="menu:main", topic=topic_id)
+    return compose(
+        _("In which town are you?"),
+        choices,
+        _("Menu"),
+        lang,
+        channel,
+        max_segments,
+        fold,
+        back="menu:main",
+        topic=topic_id,
+    )
 
 
 def language_menu(intro: str = "", channel: str = "sms") -> Reply:

@@ -29,7 +29,7 @@ def features(text: str) -> Counter:
     feats: Counter = Counter()
     for n in (1, 2, 3, 4):
         for i in range(len(padded) - n + 1):
-            feats[f"c{n}:{padded[i:i + n]}"] += 1
+            feats[f"c{n}:{padded[i : i + n]}"] += 1
     for word in norm.split():
         feats[f"w:{word}"] += 3  # whole words are strong evidence ("ina", "je", "dey")
     return feats

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cryptography.fernet import Fernet
 
-from api.identity import Contact, ContactCipher, sender_id
+from engine.identity import Contact, ContactCipher, sender_id
 
 
 def test_sms_and_whatsapp_from_one_number_are_one_person_and_the_hash_holds_no_digits_of_it():

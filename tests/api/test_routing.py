@@ -1,4 +1,4 @@
-"""Routing rules (api/routing.py): which team a referral goes to, and the errors an
+"""Routing rules (engine/handover/routing.py): which team a referral goes to, and the errors an
 administrator sees for a broken routing file (with the file, the line and the key)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import textwrap
 
 import pytest
 
-from api.routing import LiveRouting, RoutingError, load
-from api.config import ROOT
+from engine.config import ROOT
+from engine.handover.routing import LiveRouting, RoutingError, load
 
 RULES = """\
 organisations:
@@ -47,16 +47,19 @@ def routing(tmp_path):
     return load(write(tmp_path, RULES))
 
 
-@pytest.mark.parametrize("category, city, language, team", [
-    ("protection", "Niamey", "ha", "protection"),  # the first rule that matches wins
-    ("legal", "Niamey", "fr", "legal-niamey"),
-    ("psychosocial", "Niamey", "ha", "legal-niamey"),  # a list matches any of its values
-    ("legal", "Zinder", "fr", "hotline"),  # the city does not match: on to the default
-    ("medical", "Arlit", "en", "agadez"),
-    ("medical", "Arlit", "ha", "hotline-ha"),  # every condition of a rule must hold
-    ("general", None, "ha", "hotline-ha"),  # an unknown town matches only rules without a city
-    ("general", None, "fr", "hotline"),
-])
+@pytest.mark.parametrize(
+    "category, city, language, team",
+    [
+        ("protection", "Niamey", "ha", "protection"),  # the first rule that matches wins
+        ("legal", "Niamey", "fr", "legal-niamey"),
+        ("psychosocial", "Niamey", "ha", "legal-niamey"),  # a list matches any of its values
+        ("legal", "Zinder", "fr", "hotline"),  # the city does not match: on to the default
+        ("medical", "Arlit", "en", "agadez"),
+        ("medical", "Arlit", "ha", "hotline-ha"),  # every condition of a rule must hold
+        ("general", None, "ha", "hotline-ha"),  # an unknown town matches only rules without a city
+        ("general", None, "fr", "hotline"),
+    ],
+)
 def test_referral_goes_to_the_first_matching_rule_or_the_default_team(routing, category, city, language, team):
     assert routing.route(category, city, language).id == team
 
@@ -72,19 +75,35 @@ def test_shipped_routing_files_load():
     assert load(ROOT / "tests" / "support" / "routing.yml").route("general", None, "fr").id == "hotline"
 
 
-@pytest.mark.parametrize("change, line, key, words", [
-    (("    team: protection\n", "    team: protecton\n"), 13, "rules.0.team", "'protecton' is not one of the teams"),
-    (("    city: Niamey\n", "    city: Niamy\n"), 15, "rules.1.city", "'Niamy' is not one of"),
-    (("  - category: protection\n", "  - categroy: protection\n"), 12, "rules.0.categroy", "unknown key"),
-    (("  - category: [legal, psychosocial]\n", "  - category: [legal, health]\n"), 14, "rules.1.category",
-     "'health' is not one of medical, psychosocial"),
-    (("  - language: ha\n", "  - language: wo\n"), 20, "rules.3.language", "'wo' is not one of fr, ha, en"),
-    (("  legal-niamey: {organisation: jmed}\n", "  legal-niamey: {organisation: jmd}\n"), 8,
-     "teams.legal-niamey.organisation", "'jmd' is not one of the organisations"),
-    (("default_team: hotline\n", "default_team: hotlines\n"), 10, "default_team", "must be one of the teams"),
-    (("  - language: ha\n    team: hotline-ha\n", "  - team: hotline-ha\n"), 20, "rules.3", "matches everything"),
-    (("  remi: {name: Re.Mi.}\n", "  Re Mi: {name: Re.Mi.}\n"), 2, "organisations.Re Mi", "lower-case"),
-])
+@pytest.mark.parametrize(
+    "change, line, key, words",
+    [
+        (
+            ("    team: protection\n", "    team: protecton\n"),
+            13,
+            "rules.0.team",
+            "'protecton' is not one of the teams",
+        ),
+        (("    city: Niamey\n", "    city: Niamy\n"), 15, "rules.1.city", "'Niamy' is not one of"),
+        (("  - category: protection\n", "  - categroy: protection\n"), 12, "rules.0.categroy", "unknown key"),
+        (
+            ("  - category: [legal, psychosocial]\n", "  - category: [legal, health]\n"),
+            14,
+            "rules.1.category",
+            "'health' is not one of medical, psychosocial",
+        ),
+        (("  - language: ha\n", "  - language: wo\n"), 20, "rules.3.language", "'wo' is not one of fr, ha, en"),
+        (
+            ("  legal-niamey: {organisation: jmed}\n", "  legal-niamey: {organisation: jmd}\n"),
+            8,
+            "teams.legal-niamey.organisation",
+            "'jmd' is not one of the organisations",
+        ),
+        (("default_team: hotline\n", "default_team: hotlines\n"), 10, "default_team", "must be one of the teams"),
+        (("  - language: ha\n    team: hotline-ha\n", "  - team: hotline-ha\n"), 20, "rules.3", "matches everything"),
+        (("  remi: {name: Re.Mi.}\n", "  Re Mi: {name: Re.Mi.}\n"), 2, "organisations.Re Mi", "lower-case"),
+    ],
+)
 def test_mistakes_are_reported_with_file_line_and_key(tmp_path, change, line, key, words):
     path = write(tmp_path, RULES.replace(*change))
     with pytest.raises(RoutingError) as caught:

@@ -34,7 +34,7 @@ def test_an_error_names_the_file_the_key_and_the_line(content):
         Library(content)
     assert error.value.path.endswith("fr/rights.yml")
     assert error.value.key.endswith(".handover")
-    line = next(i for i, l in enumerate(path.read_text().splitlines(), 1) if "handover: lawyers" in l)
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "handover: lawyers" in text)
     assert error.value.line == line
 
 
@@ -63,7 +63,9 @@ def test_unbalanced_whatsapp_markup_and_over_budget_pages_are_errors(content):
     path = content / "en" / "rights.yml"
     text = path.read_text()
     first_whatsapp = text.index("  whatsapp:")
-    path.write_text(text[:first_whatsapp] + "  whatsapp: \"*Your rights\"\n" + text[text.index("\n  options:", first_whatsapp):])
+    path.write_text(
+        text[:first_whatsapp] + '  whatsapp: "*Your rights"\n' + text[text.index("\n  options:", first_whatsapp) :]
+    )
     errors = [f for f in lint(content) if f.level == "error"]
     assert any("unbalanced" in f.message for f in errors)
 

@@ -11,15 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from remi.stack import ROOT
 from tests.support.operators import PASSWORD, add_operator, sign_in
 from tests.support.system import new_number
+from tools.stack import ROOT
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 pytestmark = pytest.mark.skipif(
     not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
     reason="Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver; "
-           "bin/setup --test installs them)")
+    "bin/setup --test installs them)",
+)
 
 
 @pytest.fixture
@@ -31,8 +32,16 @@ def browser(monkeypatch):
     monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium Manager must not download a browser or driver
     options = Options()
     options.binary_location = str(CHROMIUM)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,1000"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1000",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.implicitly_wait(5)

@@ -12,12 +12,39 @@ CONTENT = Library()
 LANGS = {
     # lang: (greeting, services area label, medical label, free-text medical question with a town,
     #        town as the answer shows it, stop, start, delete, danger)
-    "fr": ("Bonjour", "Services", "Soins", "je suis malade je cherche un docteur a yamai", "Niamey",
-           "ARRET", "DEMARRER", "EFFACER", "au secours ils me frappent"),
-    "ha": ("Sannu", "Taimako", "Kiwon lafiya", "ina rashin lafiya ina neman asibiti a yamai", "Niamey",
-           "TSAYA", "FARA", "GOGE", "ku cece ni ana dukana yanzu"),
-    "en": ("Hello", "Services", "Medical", "i am sick i need a doctor in niamey", "Niamey",
-           "STOP", "START", "DELETE", "help me now they are beating me"),
+    "fr": (
+        "Bonjour",
+        "Services",
+        "Soins",
+        "je suis malade je cherche un docteur a yamai",
+        "Niamey",
+        "ARRET",
+        "DEMARRER",
+        "EFFACER",
+        "au secours ils me frappent",
+    ),
+    "ha": (
+        "Sannu",
+        "Taimako",
+        "Kiwon lafiya",
+        "ina rashin lafiya ina neman asibiti a yamai",
+        "Niamey",
+        "TSAYA",
+        "FARA",
+        "GOGE",
+        "ku cece ni ana dukana yanzu",
+    ),
+    "en": (
+        "Hello",
+        "Services",
+        "Medical",
+        "i am sick i need a doctor in niamey",
+        "Niamey",
+        "STOP",
+        "START",
+        "DELETE",
+        "help me now they are beating me",
+    ),
 }
 
 
@@ -152,8 +179,12 @@ def test_language_keyword_changes_the_language(system):
 def test_voice_note_without_text_gets_a_short_answer(system):
     phone = Phone(system, whatsapp=True)
     phone.say("Sannu")
-    shown = phone.say("", NumMedia="1", MediaUrl0="https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1",
-                      MediaContentType0="audio/ogg")
+    shown = phone.say(
+        "",
+        NumMedia="1",
+        MediaUrl0="https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1",
+        MediaContentType0="audio/ogg",
+    )
     assert "murya" in shown  # "we cannot listen to voice notes", in Hausa
     assert "Magana da mutum" in shown  # and the offer of a person
 

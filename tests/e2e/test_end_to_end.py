@@ -49,9 +49,11 @@ def test_bad_signature_is_refused_and_not_answered(system):
     number = new_number()
     forged = system.post_webhook(system.form("Bonjour", number), signature="bm90IGEgc2lnbmF0dXJl")
     assert forged.status_code == 403
-    unsigned = system.http.post(system.api_url + "/webhooks/twilio/messages",
-                                content="MessageSid=SMx&From=%2B227&Body=Bonjour",
-                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    unsigned = system.http.post(
+        system.api_url + "/webhooks/twilio/messages",
+        content="MessageSid=SMx&From=%2B227&Body=Bonjour",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert unsigned.status_code == 403
     time.sleep(2)
     assert system.twilio.sent_to(number) == []

@@ -64,8 +64,12 @@ def test_hausa_request_for_a_person_is_answered_by_the_hausa_team_then_the_bot_t
     # The migrant's next message goes to the person: in the transcript, and no answer from the bot.
     silent_from = len(system.twilio.sent_to(number))
     system.send("An kama dan'uwana a Agadez", number)
-    wait_until(lambda: any(e["from"] == "migrant" and e["text"] == "An kama dan'uwana a Agadez"
-                           for e in hausa.detail(hid)["transcript"]))
+    wait_until(
+        lambda: any(
+            e["from"] == "migrant" and e["text"] == "An kama dan'uwana a Agadez"
+            for e in hausa.detail(hid)["transcript"]
+        )
+    )
     time.sleep(2)
     assert len(system.twilio.sent_to(number)) == silent_from
 
@@ -120,13 +124,15 @@ def test_an_operator_of_another_team_gets_404_on_every_endpoint(system):
 
     for client in (outsider, outsider_supervisor):
         assert hid not in client.ids()
-        calls = [client.get(f"/api/v1/handovers/{hid}"),
-                 client.post(f"/api/v1/handovers/{hid}/claim"),
-                 client.post(f"/api/v1/handovers/{hid}/messages", json={"text": "hello"}),
-                 client.post(f"/api/v1/handovers/{hid}/notes", json={"text": "a note"}),
-                 client.post(f"/api/v1/handovers/{hid}/transfer", json={"team": "hotline"}),
-                 client.post(f"/api/v1/handovers/{hid}/close"),
-                 client.get(f"/api/v1/handovers/{hid}/media/0/0")]
+        calls = [
+            client.get(f"/api/v1/handovers/{hid}"),
+            client.post(f"/api/v1/handovers/{hid}/claim"),
+            client.post(f"/api/v1/handovers/{hid}/messages", json={"text": "hello"}),
+            client.post(f"/api/v1/handovers/{hid}/notes", json={"text": "a note"}),
+            client.post(f"/api/v1/handovers/{hid}/transfer", json={"team": "hotline"}),
+            client.post(f"/api/v1/handovers/{hid}/close"),
+            client.get(f"/api/v1/handovers/{hid}/media/0/0"),
+        ]
         assert [c.status_code for c in calls] == [404] * len(calls)
         assert calls[0].json() == client.get("/api/v1/handovers/0123456789abcdef").json()  # as if absent
 
@@ -205,8 +211,11 @@ def test_operator_api_is_rate_limited_per_operator(system):
     statuses = []
     with httpx.Client(timeout=20) as http:
         for _ in range(2 * limit + 5):  # two windows at most, should a minute turn during the test
-            statuses.append(http.get(system.api_url + "/api/v1/teams",
-                                     headers={"Authorization": f"Bearer {busy.token}"}).status_code)
+            statuses.append(
+                http.get(
+                    system.api_url + "/api/v1/teams", headers={"Authorization": f"Bearer {busy.token}"}
+                ).status_code
+            )
             if statuses[-1] == 429:
                 break
     assert statuses[-1] == 429 and limit <= statuses.count(200) < 2 * limit
@@ -240,12 +249,18 @@ def test_operators_cli_refuses_an_unknown_team_a_short_password_and_a_taken_name
     import subprocess
     import sys
 
-    from remi.stack import ROOT
     from tests.support.operators import PASSWORD, add_operator
+    from tools.stack import ROOT
 
     def add(name: str, team: str, password: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "remi.cli", "operators", "add", name, "--team", team],
-                              input=password + "\n", env=system.env, cwd=ROOT, capture_output=True, text=True)
+        return subprocess.run(
+            [sys.executable, "-m", "tools.cli", "operators", "add", name, "--team", team],
+            input=password + "\n",
+            env=system.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
 
     unknown = add("someone", "nowhere", PASSWORD)
     assert unknown.returncode == 1 and "no team 'nowhere'" in unknown.stderr and "hotline-ha" in unknown.stderr

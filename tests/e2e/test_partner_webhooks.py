@@ -82,8 +82,9 @@ def wait_for(check, timeout: float = 20):
 def test_referral_reaches_a_partner_that_fails_twice_exactly_once(system, partner):
     receiver = CaseSystem([500, 503])
     try:
-        registered = partner.request("PUT", "/api/v1/organisations/partner/webhook",
-                                     json={"url": receiver.url, "secret": SECRET})
+        registered = partner.request(
+            "PUT", "/api/v1/organisations/partner/webhook", json={"url": receiver.url, "secret": SECRET}
+        )
         assert registered.status_code == 200, registered.text
         referral = emergency_referral(system, partner)
         wait_for(lambda: any(r[2] == 200 for r in receiver.of(referral)))
@@ -92,8 +93,9 @@ def test_referral_reaches_a_partner_that_fails_twice_exactly_once(system, partne
         assert [r[2] for r in tries] == [500, 503, 200]  # received once, after two failures
         assert len({r[0]["X-Remi-Delivery"] for r in tries}) == 1  # one delivery id: a receiver can dedupe
         for headers, _, _, raw in tries:
-            expected = hmac.new(SECRET.encode(), headers["X-Remi-Timestamp"].encode() + b"." + raw,
-                                hashlib.sha256).hexdigest()
+            expected = hmac.new(
+                SECRET.encode(), headers["X-Remi-Timestamp"].encode() + b"." + raw, hashlib.sha256
+            ).hexdigest()
             assert headers["X-Remi-Signature"] == "sha256=" + expected
             assert abs(time.time() - int(headers["X-Remi-Timestamp"])) < 60
         body = tries[-1][1]
@@ -112,8 +114,12 @@ def test_referral_reaches_a_partner_that_fails_twice_exactly_once(system, partne
 def test_referral_a_partner_never_takes_goes_to_the_dead_letter_list(system, partner):
     receiver = CaseSystem([500] * 20)
     try:
-        assert partner.request("PUT", "/api/v1/organisations/partner/webhook",
-                               json={"url": receiver.url, "secret": SECRET}).status_code == 200
+        assert (
+            partner.request(
+                "PUT", "/api/v1/organisations/partner/webhook", json={"url": receiver.url, "secret": SECRET}
+            ).status_code
+            == 200
+        )
         referral = emergency_referral(system, partner)
 
         def dead():
@@ -133,12 +139,18 @@ def test_only_the_organisation_or_an_admin_manages_its_webhook(system, partner):
     outsider = operator(system, "hotline", role="supervisor")  # organisation remi
     plain = operator(system, "protection")  # the partner's, but not a supervisor
     for client in (outsider, plain):
-        assert client.request("PUT", "/api/v1/organisations/partner/webhook",
-                              json={"url": "http://127.0.0.1:9/x"}).status_code == 404
+        assert (
+            client.request(
+                "PUT", "/api/v1/organisations/partner/webhook", json={"url": "http://127.0.0.1:9/x"}
+            ).status_code
+            == 404
+        )
         assert client.get("/api/v1/organisations/partner/webhook/dead-letters").status_code == 404
     generated = partner.request("PUT", "/api/v1/organisations/partner/webhook", json={"url": "http://127.0.0.1:9/x"})
     assert generated.status_code == 200 and len(generated.json()["secret"]) >= 32  # generated, shown once
     shown = partner.get("/api/v1/organisations/partner/webhook").json()
     assert shown["url"] == "http://127.0.0.1:9/x" and "secret" not in shown
-    assert partner.request("PUT", "/api/v1/organisations/partner/webhook",
-                           json={"url": "ftp://example.org/x"}).status_code == 422
+    assert (
+        partner.request("PUT", "/api/v1/organisations/partner/webhook", json={"url": "ftp://example.org/x"}).status_code
+        == 422
+    )

@@ -34,8 +34,9 @@ def test_status_callbacks_update_the_reply_record(system):
 
 
 def test_a_forged_status_callback_is_refused(system):
-    response = system.post_webhook({"MessageSid": "SM" + "0" * 32, "MessageStatus": "failed"},
-                                   path="/webhooks/twilio/status", signature="Zm9yZ2Vk")
+    response = system.post_webhook(
+        {"MessageSid": "SM" + "0" * 32, "MessageStatus": "failed"}, path="/webhooks/twilio/status", signature="Zm9yZ2Vk"
+    )
     assert response.status_code == 403
 
 

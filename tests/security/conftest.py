@@ -28,8 +28,13 @@ def limited_api(system) -> str:
     from tests.support import parts
 
     child, url = parts.start_api(
-        system, "api-limited", REDIS_URL=f"redis://127.0.0.1:{system.redis_port}/1",
-        INBOUND_PER_SENDER_PER_MINUTE="5", OUTBOUND_SEGMENTS_PER_SENDER_PER_DAY="4", TWILIO_TIMEOUT_SECONDS="1",
-        TWILIO_AUTH_TOKEN_PREVIOUS=PREVIOUS_AUTH_TOKEN)
+        system,
+        "api-limited",
+        REDIS_URL=f"redis://127.0.0.1:{system.redis_port}/1",
+        INBOUND_PER_SENDER_PER_MINUTE="5",
+        OUTBOUND_SEGMENTS_PER_SENDER_PER_DAY="4",
+        TWILIO_TIMEOUT_SECONDS="1",
+        TWILIO_AUTH_TOKEN_PREVIOUS=PREVIOUS_AUTH_TOKEN,
+    )
     yield url
     child.stop()

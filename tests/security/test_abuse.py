@@ -9,17 +9,19 @@ from __future__ import annotations
 import json
 
 from remi import sms
-from remi.twilio_standin import signed_webhook
 from tests.support import traces
 from tests.support.system import PUBLIC_BASE_URL, new_number
+from tools.twilio_standin import signed_webhook
 
 DANGER = "au secours ils me frappent"
 
 
 def test_messages_over_the_inbound_limit_are_acknowledged_not_answered_but_an_emergency_is(system, limited_api):
     number = new_number()  # on WhatsApp, where the SMS segment cap does not apply
-    forms = [system.form(text, number, whatsapp=True) for text in
-             ("Bonjour", "MENU", "AIDE", "MENU", "AIDE", "MENU", "AIDE", DANGER)]
+    forms = [
+        system.form(text, number, whatsapp=True)
+        for text in ("Bonjour", "MENU", "AIDE", "MENU", "AIDE", "MENU", "AIDE", DANGER)
+    ]
     statuses = [system.post_webhook(form, api_url=limited_api).status_code for form in forms]
     assert statuses == [200] * len(forms)  # Twilio must not retry them
     r = traces.client(system, db=1)
@@ -45,7 +47,9 @@ def test_sms_segments_per_day_are_capped_but_an_emergency_is_answered(system, li
         traces.wait_done(system, [form["MessageSid"]], db=1)
     r = traces.client(system, db=1)
     sender = traces.sender_of(system, number)
-    statuses = [r.hget(k, "status").decode() for k in r.scan_iter("remi:out:*") if r.hget(k, "sender") == sender.encode()]
+    statuses = [
+        r.hget(k, "status").decode() for k in r.scan_iter("remi:out:*") if r.hget(k, "sender") == sender.encode()
+    ]
     assert "capped" in statuses
     assert sms_segments_sent(system, number) <= 4
 
@@ -54,7 +58,7 @@ def test_sms_segments_per_day_are_capped_but_an_emergency_is_answered(system, li
     record = traces.wait_done(system, [danger["MessageSid"]], db=1)[danger["MessageSid"]]
     replies = json.loads(record["replies"])
     sent = [m.body for m in system.twilio.wait_quiet(number, quiet=2.0)]
-    assert sent[-len(replies):] == replies  # sent past the cap
+    assert sent[-len(replies) :] == replies  # sent past the cap
 
 
 def test_whatsapp_replies_are_not_capped_by_sms_segments(system, limited_api):
@@ -80,7 +84,7 @@ def test_body_over_the_limit_is_refused_with_413_and_not_stored(system):
     def chunks():  # no Content-Length: the limit holds on what is actually sent
         data = body.encode()
         for i in range(0, len(data), 8192):
-            yield data[i:i + 8192]
+            yield data[i : i + 8192]
 
     chunked = system.http.post(url, content=chunks(), headers=headers)
     assert chunked.status_code == 413

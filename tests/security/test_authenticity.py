@@ -45,7 +45,10 @@ def forgeries(system, path: str, form: dict[str, str]) -> dict[str, tuple[str, s
         "forged": (body, base64.b64encode(b"not a signature at all").decode()),
         "other auth token": (body, _sign("0" * 32, url, form)),
         "signed for another url": (body, _sign(token, "https://evil.example.org" + path, form)),
-        "signed for the other webhook": (body, _sign(token, PUBLIC_BASE_URL + (STATUS if path == MESSAGES else MESSAGES), form)),
+        "signed for the other webhook": (
+            body,
+            _sign(token, PUBLIC_BASE_URL + (STATUS if path == MESSAGES else MESSAGES), form),
+        ),
         "signed for plain http": (body, _sign(token, url.replace("https://", "http://"), form)),
         "body altered after signing": (urlencode(altered), good),
         "parameter added after signing": (urlencode(added), good),
@@ -105,8 +108,12 @@ def test_status_callback_not_from_twilio_changes_nothing(system, sent_reply):
     r = traces.client(system)
     before = r.hgetall(key)
     failed_before = r.lrange("remi:outbound:failed", 0, -1)
-    form = {"MessageSid": twilio_sid, "MessageStatus": "undelivered", "ErrorCode": "30007",
-            "AccountSid": system.env["TWILIO_ACCOUNT_SID"]}
+    form = {
+        "MessageSid": twilio_sid,
+        "MessageStatus": "undelivered",
+        "ErrorCode": "30007",
+        "AccountSid": system.env["TWILIO_ACCOUNT_SID"],
+    }
     for name, (body, signature) in forgeries(system, STATUS, form).items():
         assert _post(system, STATUS, body, signature).status_code == 403, name
     assert r.hgetall(key) == before

@@ -16,7 +16,8 @@ SECONDS = 10  # "within seconds": Rasa's timeout (RASA_TIMEOUT_SECONDS) is 8
 
 def trouble(lang: str, channel: str = "sms") -> str:
     text = gettext_for(lang)("We are having trouble. Please try again in a few minutes, or write {help}.").format(
-        help=keywords.word("help", lang))
+        help=keywords.word("help", lang)
+    )
     return sms.for_sms(text) if channel == "sms" else text  # on SMS, folded to GSM-7 as every text
 
 
@@ -32,7 +33,7 @@ def first_replies(system, text: str, number: str, whatsapp: bool = False) -> tup
 
 
 def requests_for_a_person(system, number: str) -> list[dict]:
-    """The handovers this person's requests opened (api/handovers.py)."""
+    """The handovers this person's requests opened (engine/handover/records.py)."""
     sender = traces.sender_of(system, number)
     r = traces.client(system)
     found = []

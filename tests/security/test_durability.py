@@ -43,8 +43,11 @@ def test_redis_down_mid_conversation_loses_and_duplicates_nothing(own_system):
     expected = [text for sid in acknowledged for text in json.loads(records[sid]["replies"])]
     assert [m.body for m in sent] == expected  # every reply, each once, in order
     r = traces.client(system)
-    twilio_sids = [r.hget(f"remi:out:{sid}:{i}", "twilio_sid") for sid in acknowledged
-                   for i in range(len(json.loads(records[sid]["replies"])))]
+    twilio_sids = [
+        r.hget(f"remi:out:{sid}:{i}", "twilio_sid")
+        for sid in acknowledged
+        for i in range(len(json.loads(records[sid]["replies"])))
+    ]
     assert Counter(t.decode() for t in twilio_sids) == Counter(m.sid for m in sent)
     # One Rasa turn per message (the first "Bonjour" included).
     texts = [e["text"] for e in traces.user_events(system, traces.sender_of(system, number))]

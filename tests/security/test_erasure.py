@@ -15,8 +15,12 @@ from tests.support.system import new_number
 def a_person_with_a_history(system, number: str) -> list[str]:
     """A conversation on SMS and WhatsApp with a handover; returns the person's MessageSids."""
     sids = []
-    for text, whatsapp in (("Bonjour, je suis à Zinder", False), ("Hello, I lost my papers", True),
-                           ("je veux parler à quelqu'un", False), ("BOT", False)):
+    for text, whatsapp in (
+        ("Bonjour, je suis à Zinder", False),
+        ("Hello, I lost my papers", True),
+        ("je veux parler à quelqu'un", False),
+        ("BOT", False),
+    ):
         form = system.form(text, number, whatsapp)
         sids.append(form["MessageSid"])
         before = len(system.twilio.sent_to(("whatsapp:" if whatsapp else "") + number))
@@ -30,13 +34,18 @@ def held_about(system, sender: str, sids: list[str]) -> list[str]:
     """Every key whose name or value holds the person's hash or one of their MessageSids
     (remi:seen:<sid> markers, documented as kept, aside)."""
     marks = [sender.encode()] + [sid.encode() for sid in sids]
-    return sorted(rec.key.decode() for rec in traces.dump(system)
-                  if not rec.key.startswith(b"remi:seen:") and any(m in rec.key or m in rec.value for m in marks))
+    return sorted(
+        rec.key.decode()
+        for rec in traces.dump(system)
+        if not rec.key.startswith(b"remi:seen:") and any(m in rec.key or m in rec.value for m in marks)
+    )
 
 
 def erasures_in_audit(system) -> list[dict]:
     rows = traces.client(system).xrange("remi:audit")
-    return [{k.decode(): v.decode() for k, v in fields.items()} for _, fields in rows if fields[b"action"] == b"erasure"]
+    return [
+        {k.decode(): v.decode() for k, v in fields.items()} for _, fields in rows if fields[b"action"] == b"erasure"
+    ]
 
 
 def test_person_who_confirms_effacer_is_erased_everywhere(system):

@@ -8,14 +8,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from remi.twilio_standin import signed_webhook
 from tests.support import traces
 from tests.support.system import PUBLIC_BASE_URL, new_number
+from tools.twilio_standin import signed_webhook
 
 
 def deliver(system, form: dict[str, str]) -> int:
     body, headers = signed_webhook(PUBLIC_BASE_URL + "/webhooks/twilio/messages", system.auth_token, form)
-    return httpx.post(system.api_url + "/webhooks/twilio/messages", content=body, headers=headers, timeout=20).status_code
+    return httpx.post(
+        system.api_url + "/webhooks/twilio/messages", content=body, headers=headers, timeout=20
+    ).status_code
 
 
 def test_same_message_delivered_ten_times_gets_one_turn_and_one_reply(system):

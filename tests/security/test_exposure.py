@@ -49,28 +49,51 @@ def test_rasa_channel_refuses_requests_without_the_token(system):
     assert traces.leaks(system, [], [body["message"]]) == []
 
 
-@pytest.mark.parametrize("method,path", [
-    ("GET", "/conversations/{sender}/tracker"), ("POST", "/conversations/{sender}/messages"),
-    ("POST", "/model/parse"), ("GET", "/status"), ("POST", "/webhooks/rest/webhook"),
-    ("POST", "/webhooks/twilio/webhook"), ("PUT", "/model"),
-])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("GET", "/conversations/{sender}/tracker"),
+        ("POST", "/conversations/{sender}/messages"),
+        ("POST", "/model/parse"),
+        ("GET", "/status"),
+        ("POST", "/webhooks/rest/webhook"),
+        ("POST", "/webhooks/twilio/webhook"),
+        ("PUT", "/model"),
+    ],
+)
 def test_rasa_http_api_and_unchecked_channels_are_not_served(system, method, path):
     """Rasa runs without --enable-api, and only remi's token-checked channel is configured."""
-    response = httpx.request(method, rasa(system, path.format(sender=uuid.uuid4().hex)),
-                             json={"text": "x", "sender": "x", "message": "x"})
+    response = httpx.request(
+        method, rasa(system, path.format(sender=uuid.uuid4().hex)), json={"text": "x", "sender": "x", "message": "x"}
+    )
     assert response.status_code in (401, 403, 404, 405)
 
 
 def action_call(action: str, text: str, metadata: dict) -> dict:
     sender = uuid.uuid4().hex
     return {
-        "next_action": action, "sender_id": sender, "version": "3.6.21", "domain": {},
-        "tracker": {"sender_id": sender, "slots": {}, "paused": False, "followup_action": None, "active_loop": {},
-                    "latest_action_name": "action_listen", "latest_input_channel": "remi",
-                    "latest_message": {"text": text, "intent": {"name": "emergency", "confidence": 1.0},
-                                       "entities": [], "metadata": metadata},
-                    "events": [{"event": "user", "text": text, "parse_data": {}, "input_channel": "remi",
-                                "metadata": metadata}]},
+        "next_action": action,
+        "sender_id": sender,
+        "version": "3.6.21",
+        "domain": {},
+        "tracker": {
+            "sender_id": sender,
+            "slots": {},
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+            "latest_input_channel": "remi",
+            "latest_message": {
+                "text": text,
+                "intent": {"name": "emergency", "confidence": 1.0},
+                "entities": [],
+                "metadata": metadata,
+            },
+            "events": [
+                {"event": "user", "text": text, "parse_data": {}, "input_channel": "remi", "metadata": metadata}
+            ],
+        },
     }
 
 

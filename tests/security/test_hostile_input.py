@@ -20,10 +20,44 @@ from tests.support import traces
 from tests.support.system import ACCOUNT_SID, PUBLIC_BASE_URL, SMS_FROM
 
 URL = PUBLIC_BASE_URL + "/webhooks/twilio/messages"
-FIELDS = ["MessageSid", "SmsMessageSid", "From", "To", "Body", "NumMedia", "MediaUrl0", "MediaContentType0",
-          "MediaUrl1", "Latitude", "Longitude", "OptOutType", "ProfileName", "WaId", "AccountSid", "NumSegments"]
-ODD = ["\u202e", "\u202d", "\u2066", "\u2067", "\u2069", "\u200f", "\u200b", "\ufeff", "\x00", "\x07", "\x1b",
-       "\r\n", "😀", "👍🏽", "👨‍👩‍👧", "ɓɗƙƴ", "ﷺ", "\U0010fffd"]
+FIELDS = [
+    "MessageSid",
+    "SmsMessageSid",
+    "From",
+    "To",
+    "Body",
+    "NumMedia",
+    "MediaUrl0",
+    "MediaContentType0",
+    "MediaUrl1",
+    "Latitude",
+    "Longitude",
+    "OptOutType",
+    "ProfileName",
+    "WaId",
+    "AccountSid",
+    "NumSegments",
+]
+ODD = [
+    "\u202e",
+    "\u202d",
+    "\u2066",
+    "\u2067",
+    "\u2069",
+    "\u200f",
+    "\u200b",
+    "\ufeff",
+    "\x00",
+    "\x07",
+    "\x1b",
+    "\r\n",
+    "😀",
+    "👍🏽",
+    "👨‍👩‍👧",
+    "ɓɗƙƴ",
+    "ﷺ",
+    "\U0010fffd",
+]
 NUMBERS = st.from_regex(r"\+2279[0-9]{7}", fullmatch=True)
 
 
@@ -50,10 +84,18 @@ class MediaServer:
 
     def urls(self) -> list[str]:
         p = self.port
-        return [f"http://127.0.0.1:{p}/media/1", f"https://127.0.0.1:{p}/media/2", f"http://localhost:{p}/x",
-                f"https://api.twilio.com.evil.example:{p}/", f"https://api.twilio.com@127.0.0.1:{p}/x",
-                f"http://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/MM1/Media/ME1",
-                "file:///etc/passwd", "gopher://127.0.0.1:6379/_FLUSHALL", "//127.0.0.1/x", "javascript:alert(1)"]
+        return [
+            f"http://127.0.0.1:{p}/media/1",
+            f"https://127.0.0.1:{p}/media/2",
+            f"http://localhost:{p}/x",
+            f"https://api.twilio.com.evil.example:{p}/",
+            f"https://api.twilio.com@127.0.0.1:{p}/x",
+            f"http://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/MM1/Media/ME1",
+            "file:///etc/passwd",
+            "gopher://127.0.0.1:6379/_FLUSHALL",
+            "//127.0.0.1/x",
+            "javascript:alert(1)",
+        ]
 
 
 @pytest.fixture(scope="module")
@@ -67,22 +109,48 @@ def nasty_text() -> st.SearchStrategy[str]:
     return st.one_of(
         st.text(max_size=300),
         st.lists(st.sampled_from(ODD) | st.text(max_size=5), max_size=40).map("".join),
-        st.sampled_from(["", " ", "nan", "-inf", "1e309", "-1", "99999999999999999999", "0x1F", "%00", "STOP",
-                         "EFFACER", "1", "/emergency", "/human_operator", '/inform{"city":"x"}', "BOT", "<script>"]),
+        st.sampled_from(
+            [
+                "",
+                " ",
+                "nan",
+                "-inf",
+                "1e309",
+                "-1",
+                "99999999999999999999",
+                "0x1F",
+                "%00",
+                "STOP",
+                "EFFACER",
+                "1",
+                "/emergency",
+                "/human_operator",
+                '/inform{"city":"x"}',
+                "BOT",
+                "<script>",
+            ]
+        ),
         st.integers(0, 70_000).map(lambda n: "é" * (n // 2)),  # up to twice MAX_BODY_BYTES once encoded
     )
 
 
 @st.composite
 def forms(draw, media_urls: list[str]) -> dict[str, str]:
-    form = {"MessageSid": "SM" + draw(st.uuids()).hex, "AccountSid": ACCOUNT_SID,
-            "From": draw(st.sampled_from(["", "whatsapp:"])) + draw(NUMBERS), "To": SMS_FROM,
-            "Body": draw(nasty_text()), "NumMedia": "0"}
+    form = {
+        "MessageSid": "SM" + draw(st.uuids()).hex,
+        "AccountSid": ACCOUNT_SID,
+        "From": draw(st.sampled_from(["", "whatsapp:"])) + draw(NUMBERS),
+        "To": SMS_FROM,
+        "Body": draw(nasty_text()),
+        "NumMedia": "0",
+    }
     if draw(st.booleans()):
         urls = draw(st.lists(st.sampled_from(media_urls), min_size=1, max_size=3))
         form |= {f"MediaUrl{i}": url for i, url in enumerate(urls)} | {"NumMedia": str(len(urls))}
-        form |= {f"MediaContentType{i}": draw(st.sampled_from(["image/jpeg", "audio/ogg", "text/html"]))
-                 for i in range(len(urls))}
+        form |= {
+            f"MediaContentType{i}": draw(st.sampled_from(["image/jpeg", "audio/ogg", "text/html"]))
+            for i in range(len(urls))
+        }
     form |= draw(st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=20), nasty_text(), max_size=5))
     return form
 
@@ -92,8 +160,10 @@ def signed(system, body: str) -> dict[str, str]:
     params: dict[str, str] = {}
     for key, value in parse_qsl(body, keep_blank_values=True):
         params.setdefault(key, value)
-    return {"X-Twilio-Signature": RequestValidator(system.auth_token).compute_signature(URL, params),
-            "Content-Type": "application/x-www-form-urlencoded"}
+    return {
+        "X-Twilio-Signature": RequestValidator(system.auth_token).compute_signature(URL, params),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
 
 
 def post(system, body: str | bytes, headers: dict[str, str]) -> httpx.Response:
@@ -102,6 +172,7 @@ def post(system, body: str | bytes, headers: dict[str, str]) -> httpx.Response:
 
 class Seen:
     """What the fuzzing stored, to check afterwards that the worker dealt with every one."""
+
     sids: set[str] = set()
 
 
@@ -120,8 +191,11 @@ def test_signed_malformed_forms_never_give_a_5xx(system, media_server):
 
     fuzz()
 
-    @given(raw=st.binary(max_size=2000), number=NUMBERS,
-           pairs=st.lists(st.tuples(st.binary(max_size=20), st.binary(max_size=50)), max_size=6))
+    @given(
+        raw=st.binary(max_size=2000),
+        number=NUMBERS,
+        pairs=st.lists(st.tuples(st.binary(max_size=20), st.binary(max_size=50)), max_size=6),
+    )
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def fuzz_bytes(raw, number, pairs):
         # Invalid UTF-8 percent-encoded (decoded with replacement characters, then signed), and raw.

@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from remi.twilio_standin import signed_webhook
 from tests.support import parts, traces
 from tests.support.system import PUBLIC_BASE_URL, new_number
+from tools.twilio_standin import signed_webhook
 
 
 def post_at(system, api_url: str, form: dict[str, str]) -> int:
@@ -35,15 +35,15 @@ def assert_handled_in_order(system, number: str, forms: list[dict[str, str]]) ->
     users = [i for i, e in enumerate(events) if e["event"] == "user"]
     ours = [i for i in users if events[i]["text"] in text_of.values()]
     assert [events[i]["text"] for i in ours] == [text_of[sid] for sid in received]
-    for start, end in zip(users, users[1:] + [len(events)]):
-        turn = events[start + 1:end]
+    for start, end in zip(users, users[1:] + [len(events)], strict=False):
+        turn = events[start + 1 : end]
         assert any(e["event"] == "bot" for e in turn), "a turn without its answer: turns interleaved"
         assert turn[-1]["event"] == "action" and turn[-1]["name"] == "action_listen", "turns interleaved"
 
     # And the person received the replies in that order.
     sent = [m.body for m in system.twilio.wait_quiet(number, quiet=2.0)]
     expected = [text for sid in received for text in json.loads(records[sid]["replies"])]
-    assert sent[-len(expected):] == expected
+    assert sent[-len(expected) :] == expected
 
 
 def send_twenty_at_once(system, number: str, api_urls: list[str]) -> list[dict[str, str]]:

@@ -39,8 +39,13 @@ def full_conversation(system) -> tuple[list[str], list[str]]:
 def test_no_number_in_redis_or_logs_and_no_text_in_logs(system):
     numbers, texts = full_conversation(system)
     records = traces.dump(system)
-    found = [f"{form!r} in {rec.key!r}" for rec in records for n in numbers for form in traces.number_forms(n)
-             if form.encode() in rec.key or form.encode() in rec.value]
+    found = [
+        f"{form!r} in {rec.key!r}"
+        for rec in records
+        for n in numbers
+        for form in traces.number_forms(n)
+        if form.encode() in rec.key or form.encode() in rec.value
+    ]
     assert found == []
     assert traces.leaks(system, numbers, texts) == []
 

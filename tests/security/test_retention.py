@@ -16,7 +16,7 @@ WITHOUT_EXPIRY = [
     "remi:pending",  # queues: sender hashes with messages waiting; emptied as they are answered
     "remi:ready",
     "remi:operator:*",  # operators' accounts (staff, not migrants): removed by an administrator
-    "remi:partner:*",  # an organisation's webhook settings (api/partners.py)
+    "remi:partner:*",  # an organisation's webhook settings (engine/handover/partners.py)
     "remi:webhooks:due",  # partner deliveries waiting (ids; the deliveries themselves expire)
     "remi:webhooks:dead",  # partner deliveries given up (ids, capped; the deliveries themselves expire)
 ]
@@ -30,8 +30,11 @@ def test_every_key_expires_within_the_retention_period(system):
 
     records = traces.dump(system)
     assert any(rec.key.startswith(b"rasa:tracker:") for rec in records)  # the control: trackers are read
-    forever = sorted(rec.key.decode() for rec in records
-                     if rec.ttl == -1 and not any(fnmatch.fnmatchcase(rec.key.decode(), p) for p in WITHOUT_EXPIRY))
+    forever = sorted(
+        rec.key.decode()
+        for rec in records
+        if rec.ttl == -1 and not any(fnmatch.fnmatchcase(rec.key.decode(), p) for p in WITHOUT_EXPIRY)
+    )
     assert forever == []
     too_long = sorted(rec.key.decode() for rec in records if rec.ttl > RETENTION)
     assert too_long == []

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from remi.stack import ROOT
+from tools.stack import ROOT
 
 PASSWORD = "a long test passphrase"
 
@@ -19,9 +19,15 @@ PASSWORD = "a long test passphrase"
 def add_operator(system, team: str, role: str = "operator", username: str | None = None) -> str:
     """A new operator (password on stdin, as an administrator would type it); returns the name."""
     username = username or f"op-{uuid.uuid4().hex[:8]}"
-    result = subprocess.run([sys.executable, "-m", "remi.cli", "operators", "add", username, "--team", team,
-                             "--role", role], input=PASSWORD + "\n", env=system.env, cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.cli", "operators", "add", username, "--team", team, "--role", role],
+        input=PASSWORD + "\n",
+        env=system.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     return username
 
@@ -65,8 +71,9 @@ class OperatorClient:
 
 
 def sign_in(system, username: str, password: str = PASSWORD) -> OperatorClient:
-    response = system.http.post(system.api_url + "/api/v1/auth/token",
-                                data={"username": username, "password": password})
+    response = system.http.post(
+        system.api_url + "/api/v1/auth/token", data={"username": username, "password": password}
+    )
     assert response.status_code == 200, response.text
     return OperatorClient(system, username, response.json()["access_token"])
 

@@ -1,4 +1,4 @@
-"""Stopping and starting the real parts of a running System (remi.stack), for tests of what
+"""Stopping and starting the real parts of a running System (tools.stack), for tests of what
 happens when one of them is down, and extra API processes for tests of scale-out and limits."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import contextlib
 import os
 import signal
 
-from remi import stack
+from tools import stack
 
 
 def running(system, name: str) -> stack.Child:

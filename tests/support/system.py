@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 from cryptography.fernet import Fernet
 
-from remi import stack
-from remi.twilio_standin import TwilioStandIn, inbound_form, signed_webhook
+from tools import stack
+from tools.twilio_standin import TwilioStandIn, inbound_form, signed_webhook
 
 ACCOUNT_SID = "AC" + "1" * 32
 SMS_FROM = "+22780000000"
@@ -47,16 +47,22 @@ class System:
     def redis_url(self) -> str:
         return f"redis://127.0.0.1:{self.redis_port}/0"
 
-    def post_webhook(self, form: dict[str, str], path: str = "/webhooks/twilio/messages",
-                     signature: str | None = None, api_url: str | None = None) -> httpx.Response:
+    def post_webhook(
+        self,
+        form: dict[str, str],
+        path: str = "/webhooks/twilio/messages",
+        signature: str | None = None,
+        api_url: str | None = None,
+    ) -> httpx.Response:
         body, headers = signed_webhook(PUBLIC_BASE_URL + path, self.auth_token, form)
         if signature is not None:
             headers["X-Twilio-Signature"] = signature
         return self.http.post((api_url or self.api_url) + path, content=body, headers=headers)
 
     def form(self, body: str, number: str, whatsapp: bool = False, **extra: str) -> dict[str, str]:
-        return inbound_form(body, number, WHATSAPP_FROM if whatsapp else SMS_FROM, ACCOUNT_SID,
-                            whatsapp=whatsapp, **extra)
+        return inbound_form(
+            body, number, WHATSAPP_FROM if whatsapp else SMS_FROM, ACCOUNT_SID, whatsapp=whatsapp, **extra
+        )
 
     def send(self, body: str, number: str, whatsapp: bool = False, **extra: str) -> httpx.Response:
         response = self.post_webhook(self.form(body, number, whatsapp, **extra))

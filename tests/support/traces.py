@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import redis
 
-from api.identity import sender_id
+from engine.identity import sender_id
 from remi.language.normalise import normalise
 
 

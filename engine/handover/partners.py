@@ -84,8 +84,15 @@ def _internal(host: str) -> bool:
 
 
 class Partners:
-    def __init__(self, redis: Redis, encryption_key: str, retention_seconds: int, max_attempts: int,
-                 backoff_seconds: float, timeout_seconds: float):
+    def __init__(
+        self,
+        redis: Redis,
+        encryption_key: str,
+        retention_seconds: int,
+        max_attempts: int,
+        backoff_seconds: float,
+        timeout_seconds: float,
+    ):
         self.redis, self.ttl = redis, retention_seconds
         self.fernet = Fernet(encryption_key.encode())
         self.max_attempts, self.backoff, self.timeout = max_attempts, backoff_seconds, timeout_seconds
@@ -95,17 +102,27 @@ class Partners:
     async def register(self, organisation: str, url: str, secret: str | None, by: str) -> str:
         """Set the organisation's webhook; returns the secret (generated when none is given)."""
         secret = secret or secrets.token_urlsafe(32)
-        await self.redis.hset(f"remi:partner:{organisation}", mapping={
-            "url": url, "secret": self.fernet.encrypt(secret.encode()), "updated_at": f"{time.time():.0f}",
-            "updated_by": by})
+        await self.redis.hset(
+            f"remi:partner:{organisation}",
+            mapping={
+                "url": url,
+                "secret": self.fernet.encrypt(secret.encode()),
+                "updated_at": f"{time.time():.0f}",
+                "updated_by": by,
+            },
+        )
         return secret
 
     async def webhook(self, organisation: str) -> dict | None:
         raw = await self.redis.hgetall(f"remi:partner:{organisation}")
         if not raw:
             return None
-        return {"organisation": organisation, "url": raw[b"url"].decode(),
-                "updated_at": float(raw[b"updated_at"]), "updated_by": raw[b"updated_by"].decode()}
+        return {
+            "organisation": organisation,
+            "url": raw[b"url"].decode(),
+            "updated_at": float(raw[b"updated_at"]),
+            "updated_by": raw[b"updated_by"].decode(),
+        }
 
     async def remove(self, organisation: str) -> bool:
         return bool(await self.redis.delete(f"remi:partner:{organisation}"))
@@ -116,12 +133,24 @@ class Partners:
         if not await self.redis.exists(f"remi:partner:{organisation}"):
             return None
         delivery = secrets.token_hex(12)
-        body = json.dumps({"event": event, "delivery": delivery, "occurred_at": time.time(),
-                           "referral": referral} | extra, ensure_ascii=False, separators=(",", ":"))
+        body = json.dumps(
+            {"event": event, "delivery": delivery, "occurred_at": time.time(), "referral": referral} | extra,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
         key = f"remi:webhook:{delivery}"
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={"organisation": organisation, "event": event, "body": body, "attempts": 0,
-                                    "created_at": f"{time.time():.3f}", "status": "queued"})
+            pipe.hset(
+                key,
+                mapping={
+                    "organisation": organisation,
+                    "event": event,
+                    "body": body,
+                    "attempts": 0,
+                    "created_at": f"{time.time():.3f}",
+                    "status": "queued",
+                },
+            )
             pipe.expire(key, self.ttl)
             pipe.zadd("remi:webhooks:due", {delivery: time.time()})
             await pipe.execute()
@@ -136,9 +165,16 @@ class Partners:
             job = {k.decode(): v.decode() for k, v in raw.items()}
             if organisation and job["organisation"] != organisation:
                 continue
-            found.append({"delivery": raw_id.decode(), "organisation": job["organisation"], "event": job["event"],
-                          "attempts": int(job["attempts"]), "last_error": job.get("last_error", ""),
-                          "created_at": float(job["created_at"])})
+            found.append(
+                {
+                    "delivery": raw_id.decode(),
+                    "organisation": job["organisation"],
+                    "event": job["event"],
+                    "attempts": int(job["attempts"]),
+                    "last_error": job.get("last_error", ""),
+                    "created_at": float(job["created_at"]),
+                }
+            )
             if len(found) >= count:
                 break
         return found
@@ -148,8 +184,9 @@ class Partners:
         """Send every job whose time has come; returns how many were tried."""
         now = time.time()
         due = await self.redis.zrangebyscore("remi:webhooks:due", "-inf", now, start=0, num=20)
-        leased = [d.decode() for d in due
-                  if await self._lease(keys=["remi:webhooks:due"], args=[d, now, now + LEASE_SECONDS])]
+        leased = [
+            d.decode() for d in due if await self._lease(keys=["remi:webhooks:due"], args=[d, now, now + LEASE_SECONDS])
+        ]
         await asyncio.gather(*(self._deliver(http, delivery) for delivery in leased))
         return len(leased)
 
@@ -165,8 +202,9 @@ class Partners:
         if error is None:
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.zrem("remi:webhooks:due", delivery)
-                pipe.hset(key, mapping={"attempts": attempt, "status": "delivered",
-                                        "delivered_at": f"{time.time():.3f}"})
+                pipe.hset(
+                    key, mapping={"attempts": attempt, "status": "delivered", "delivered_at": f"{time.time():.3f}"}
+                )
                 await pipe.execute()
             return
         log.info("webhook %s to %s: try %d failed (%s)", delivery, job["organisation"], attempt, error)
@@ -177,8 +215,12 @@ class Partners:
                 pipe.lpush("remi:webhooks:dead", delivery)
                 pipe.ltrim("remi:webhooks:dead", 0, DEAD_KEPT - 1)
                 await pipe.execute()
-            log.warning("webhook %s to %s: gave up after %d tries, in the dead-letter list",
-                        delivery, job["organisation"], attempt)
+            log.warning(
+                "webhook %s to %s: gave up after %d tries, in the dead-letter list",
+                delivery,
+                job["organisation"],
+                attempt,
+            )
             return
         wait = self.backoff * 2 ** (attempt - 1) * random.uniform(0.9, 1.1)  # jitter: retries do not bunch
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -196,9 +238,14 @@ class Partners:
         except InvalidToken:
             return "the stored secret cannot be read (encryption key changed?): register the webhook again"
         body, timestamp = job["body"].encode(), str(int(time.time()))
-        headers = {"Content-Type": "application/json", "User-Agent": "remi-webhooks/1",
-                   "X-Remi-Event": job["event"], "X-Remi-Delivery": json.loads(body)["delivery"],
-                   "X-Remi-Timestamp": timestamp, "X-Remi-Signature": signature(secret, timestamp, body)}
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "remi-webhooks/1",
+            "X-Remi-Event": job["event"],
+            "X-Remi-Delivery": json.loads(body)["delivery"],
+            "X-Remi-Timestamp": timestamp,
+            "X-Remi-Signature": signature(secret, timestamp, body),
+        }
         try:
             response = await http.post(raw[b"url"].decode(), content=body, headers=headers, timeout=self.timeout)
         except Exception as exc:  # whatever stops the POST (refused, timed out, a bad URL) is a failed try

@@ -130,8 +130,9 @@ class TwilioStandIn:
                     standin.media_requests += 1
                     found = standin.media.get(self.path)
                 if found is None:
-                    return self._reply(404, {"code": 20404, "message": "The requested resource was not found",
-                                             "status": 404})
+                    return self._reply(
+                        404, {"code": 20404, "message": "The requested resource was not found", "status": 404}
+                    )
                 self.send_response(200)
                 self.send_header("Content-Type", found[0])
                 self.send_header("Content-Length", str(len(found[1])))
@@ -144,8 +145,9 @@ class TwilioStandIn:
                 form = dict(parse_qsl(self.rfile.read(length).decode("utf-8"), keep_blank_values=True))
                 expected_path = f"/2010-04-01/Accounts/{standin.account_sid}/Messages.json"
                 if self.path != expected_path:
-                    return self._reply(404, {"code": 20404, "message": "The requested resource was not found",
-                                             "status": 404})
+                    return self._reply(
+                        404, {"code": 20404, "message": "The requested resource was not found", "status": 404}
+                    )
                 expected = "Basic " + base64.b64encode(f"{standin.account_sid}:{standin.auth_token}".encode()).decode()
                 if self.headers.get("Authorization") != expected:
                     return self._reply(401, {"code": 20003, "message": "Authenticate", "status": 401})
@@ -155,25 +157,44 @@ class TwilioStandIn:
                     standin.requests += 1
                     failure = standin.failures.pop(0) if standin.failures else None
                 if failure:
-                    return self._reply(failure, {"code": 20429 if failure == 429 else 20500,
-                                                 "message": "Too Many Requests" if failure == 429 else "Internal error",
-                                                 "status": failure})
+                    return self._reply(
+                        failure,
+                        {
+                            "code": 20429 if failure == 429 else 20500,
+                            "message": "Too Many Requests" if failure == 429 else "Internal error",
+                            "status": failure,
+                        },
+                    )
                 if not form.get("To") or not (form.get("Body") or form.get("MediaUrl")):
                     return self._reply(400, {"code": 21602, "message": "Message body is required.", "status": 400})
                 sid = "SM" + uuid.uuid4().hex
-                message = SentMessage(sid, form["To"], form.get("From", ""), form.get("Body", ""),
-                                      form.get("StatusCallback"), arrived)
+                message = SentMessage(
+                    sid, form["To"], form.get("From", ""), form.get("Body", ""), form.get("StatusCallback"), arrived
+                )
                 with standin._lock:
                     standin.messages.append(message)
                     standin._lock.notify_all()
-                self._reply(201, {
-                    "sid": sid, "account_sid": standin.account_sid, "to": message.to, "from": message.from_,
-                    "body": message.body, "status": "queued", "direction": "outbound-api",
-                    "api_version": "2010-04-01", "num_segments": "1", "num_media": "0", "price": None,
-                    "error_code": None, "error_message": None, "messaging_service_sid": None,
-                    "date_created": time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(arrived)),
-                    "uri": f"/2010-04-01/Accounts/{standin.account_sid}/Messages/{sid}.json",
-                })
+                self._reply(
+                    201,
+                    {
+                        "sid": sid,
+                        "account_sid": standin.account_sid,
+                        "to": message.to,
+                        "from": message.from_,
+                        "body": message.body,
+                        "status": "queued",
+                        "direction": "outbound-api",
+                        "api_version": "2010-04-01",
+                        "num_segments": "1",
+                        "num_media": "0",
+                        "price": None,
+                        "error_code": None,
+                        "error_message": None,
+                        "messaging_service_sid": None,
+                        "date_created": time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(arrived)),
+                        "uri": f"/2010-04-01/Accounts/{standin.account_sid}/Messages/{sid}.json",
+                    },
+                )
                 if standin.send_status_callbacks and message.status_callback:
                     threading.Thread(target=standin._callbacks, args=(message,), daemon=True).start()
 
@@ -182,16 +203,24 @@ class TwilioStandIn:
     def _callbacks(self, message: SentMessage) -> None:
         validator = RequestValidator(self.auth_token)
         for status in ("sent", "delivered"):
-            params = {"MessageSid": message.sid, "MessageStatus": status, "AccountSid": self.account_sid,
-                      "To": message.to, "From": message.from_}
+            params = {
+                "MessageSid": message.sid,
+                "MessageStatus": status,
+                "AccountSid": self.account_sid,
+                "To": message.to,
+                "From": message.from_,
+            }
             signature = validator.compute_signature(message.status_callback, params)
             target = message.status_callback
             if self.callback_proxy and target.startswith(self.callback_proxy[0]):
-                target = self.callback_proxy[1] + target[len(self.callback_proxy[0]):]
+                target = self.callback_proxy[1] + target[len(self.callback_proxy[0]) :]
             try:
-                httpx.post(target, content=urlencode(params), timeout=5,
-                           headers={"X-Twilio-Signature": signature,
-                                    "Content-Type": "application/x-www-form-urlencoded"})
+                httpx.post(
+                    target,
+                    content=urlencode(params),
+                    timeout=5,
+                    headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
+                )
             except httpx.HTTPError:
                 return
             time.sleep(0.05)
@@ -200,18 +229,28 @@ class TwilioStandIn:
 def signed_webhook(url: str, auth_token: str, form: dict[str, str]) -> tuple[str, dict[str, str]]:
     """Body and headers of a webhook exactly as Twilio sends it: form-encoded and signed."""
     signature = RequestValidator(auth_token).compute_signature(url, form)
-    return urlencode(form), {"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded",
-                             "User-Agent": "TwilioProxy/1.1"}
+    return urlencode(form), {
+        "X-Twilio-Signature": signature,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "User-Agent": "TwilioProxy/1.1",
+    }
 
 
-def inbound_form(body: str, from_: str, to: str, account_sid: str, whatsapp: bool = False,
-                 **extra: str) -> dict[str, str]:
+def inbound_form(
+    body: str, from_: str, to: str, account_sid: str, whatsapp: bool = False, **extra: str
+) -> dict[str, str]:
     """The form fields of Twilio's inbound-message webhook."""
     prefix = "whatsapp:" if whatsapp else ""
     form = {
-        "MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": account_sid, "From": prefix + from_.removeprefix("whatsapp:"),
-        "To": prefix + to.removeprefix("whatsapp:"), "Body": body, "NumMedia": "0", "NumSegments": "1",
-        "SmsStatus": "received", "ApiVersion": "2010-04-01",
+        "MessageSid": "SM" + uuid.uuid4().hex,
+        "AccountSid": account_sid,
+        "From": prefix + from_.removeprefix("whatsapp:"),
+        "To": prefix + to.removeprefix("whatsapp:"),
+        "Body": body,
+        "NumMedia": "0",
+        "NumSegments": "1",
+        "SmsStatus": "received",
+        "ApiVersion": "2010-04-01",
     }
     if whatsapp:
         form |= {"ProfileName": "Test", "WaId": from_.removeprefix("whatsapp:").lstrip("+")}

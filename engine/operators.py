@@ -85,8 +85,14 @@ class Operators:
         if len(password) < MIN_PASSWORD:
             raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
         hashed = await asyncio.to_thread(_hasher.hash, password)
-        fields = {"username": username, "role": role, "team": team, "organisation": organisation,
-                  "password": hashed, "created_at": f"{time.time():.3f}"}
+        fields = {
+            "username": username,
+            "role": role,
+            "team": team,
+            "organisation": organisation,
+            "password": hashed,
+            "created_at": f"{time.time():.3f}",
+        }
         if not await self.redis.hsetnx(self.key(username), "username", username):
             raise OperatorExists(f"an operator named {username!r} already exists")
         await self.redis.hset(self.key(username), mapping=fields)
@@ -134,9 +140,10 @@ class Operators:
         once and only its hash is kept."""
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         expires = time.time() + self.session_seconds
-        await self.redis.hset(f"remi:session:{_digest(token)}",
-                              mapping={"username": operator.username, "csrf": csrf, "kind": kind,
-                                       "expires_at": f"{expires:.0f}"})
+        await self.redis.hset(
+            f"remi:session:{_digest(token)}",
+            mapping={"username": operator.username, "csrf": csrf, "kind": kind, "expires_at": f"{expires:.0f}"},
+        )
         await self.redis.expire(f"remi:session:{_digest(token)}", self.session_seconds)
         return token, Session(operator, csrf, expires)
 

@@ -30,8 +30,14 @@ RASA_PYTHON = Path(os.environ.get("REMI_RASA_PYTHON", ROOT / ".venv-rasa" / "bin
 # Rasa's telemetry and error reports would try to reach the internet (there is none here, and
 # a conversation must never leave the machine), TensorFlow's start-up chatter is noise.
 RASA_ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
-MODEL_INPUTS = ["bot/config.yml", "bot/domain", "bot/data", "bot/components", "remi/language/normalise.py",
-                "remi/cities.py"]
+MODEL_INPUTS = [
+    "bot/config.yml",
+    "bot/domain",
+    "bot/data",
+    "bot/components",
+    "remi/language/normalise.py",
+    "remi/cities.py",
+]
 
 
 def free_port() -> int:
@@ -59,7 +65,11 @@ def model_fingerprint() -> str:
     digest = hashlib.sha256()
     for item in MODEL_INPUTS:
         path = ROOT / item
-        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if path.is_dir() else [path]
+        files = (
+            sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            if path.is_dir()
+            else [path]
+        )
         for file in files:
             digest.update(str(file.relative_to(ROOT)).encode())
             digest.update(file.read_bytes())
@@ -76,11 +86,31 @@ def train(force: bool = False, config: str = "bot/config.yml", out: Path | None 
     if target.exists() and not force:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [str(RASA_PYTHON), "-m", "rasa", "train", "--config", config, "--domain", "bot/domain",
-           "--data", "bot/data", "--out", str(target.parent), "--fixed-model-name", target.name.removesuffix(".tar.gz")]
+    cmd = [
+        str(RASA_PYTHON),
+        "-m",
+        "rasa",
+        "train",
+        "--config",
+        config,
+        "--domain",
+        "bot/domain",
+        "--data",
+        "bot/data",
+        "--out",
+        str(target.parent),
+        "--fixed-model-name",
+        target.name.removesuffix(".tar.gz"),
+    ]
     env = os.environ | RASA_ENV
-    subprocess.run(cmd, cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.STDOUT if quiet else None)
+    subprocess.run(
+        cmd,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+        stderr=subprocess.STDOUT if quiet else None,
+    )
     return target
 
 
@@ -115,8 +145,14 @@ class Stack:
     def spawn(self, name: str, cmd: list[str], extra_env: dict[str, str] | None = None) -> Child:
         log = self.run_dir / f"{name}.log"
         handle = log.open("ab")
-        process = subprocess.Popen(cmd, cwd=ROOT, env=self.env | (extra_env or {}), stdout=handle,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=self.env | (extra_env or {}),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         child = Child(name, process, log)
         self.children.append(child)
         return child
@@ -134,22 +170,56 @@ class Stack:
         """A Redis of our own that keeps its data on disk (append-only file, fsync'd on every
         write: an acknowledged message must survive a crash)."""
         data_dir.mkdir(parents=True, exist_ok=True)
-        child = self.spawn(name, [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
-                                  "--dir", str(data_dir), "--appendonly", "yes", "--appendfsync", "always",
-                                  "--save", "", "--protected-mode", "yes", "--daemonize", "no"])
+        child = self.spawn(
+            name,
+            [
+                redis_server_binary(),
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(data_dir),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+                "--protected-mode",
+                "yes",
+                "--daemonize",
+                "no",
+            ],
+        )
         wait_for_port(port, child, 20)
         return child
 
     # Rasa and the action server ------------------------------------------------------------
     def start_actions(self, port: int) -> Child:
-        child = self.spawn("actions", [str(RASA_PYTHON), "-m", "actions.server", "--host", "127.0.0.1",
-                                       "--port", str(port)])
+        child = self.spawn(
+            "actions", [str(RASA_PYTHON), "-m", "actions.server", "--host", "127.0.0.1", "--port", str(port)]
+        )
         return child
 
     def start_rasa(self, port: int, model: Path, connector: str = "remi", name: str = "rasa") -> Child:
         endpoints, credentials = self.rasa_files(connector, name)
-        cmd = [str(RASA_PYTHON), "-m", "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
-               "--credentials", str(credentials), "--interface", "127.0.0.1", "--port", str(port)]
+        cmd = [
+            str(RASA_PYTHON),
+            "-m",
+            "rasa",
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(credentials),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
         # Never DEBUG, whatever the environment says: Rasa then logs every message's text.
         return self.spawn(name, cmd, RASA_ENV | {"LOG_LEVEL": "INFO"})
 
@@ -157,10 +227,13 @@ class Stack:
         """endpoints.yml and credentials.yml for this run, from the settings. Values come from
         the environment through Rasa's ${VAR} substitution, so no secret is written to disk."""
         redis = urlparse(self.env["REDIS_URL"])
-        self.env.update({
-            "REMI_REDIS_HOST": redis.hostname or "127.0.0.1", "REMI_REDIS_PORT": str(redis.port or 6379),
-            "REMI_REDIS_DB": (redis.path or "/0").strip("/") or "0",
-        })
+        self.env.update(
+            {
+                "REMI_REDIS_HOST": redis.hostname or "127.0.0.1",
+                "REMI_REDIS_PORT": str(redis.port or 6379),
+                "REMI_REDIS_DB": (redis.path or "/0").strip("/") or "0",
+            }
+        )
         password = "\n  password: ${REMI_REDIS_PASSWORD}" if redis.password else ""
         if redis.password:
             self.env["REMI_REDIS_PASSWORD"] = redis.password
@@ -170,9 +243,14 @@ class Stack:
         # number of Rasa processes; and Rasa's Redis client is synchronous: each of the ~6 lock
         # round trips of a turn (writes waiting for the fsync) stalls every conversation in that
         # Rasa. Without it Rasa keeps its in-memory lock. Plain Rasa (the benchmark) keeps Redis's.
-        lock_store = "" if connector == "remi" else (
-            "lock_store:\n  type: redis\n  url: ${REMI_REDIS_HOST}\n  port: ${REMI_REDIS_PORT}\n"
-            f"  db: ${{REMI_REDIS_DB}}\n  key_prefix: rasa{password}\n")
+        lock_store = (
+            ""
+            if connector == "remi"
+            else (
+                "lock_store:\n  type: redis\n  url: ${REMI_REDIS_HOST}\n  port: ${REMI_REDIS_PORT}\n"
+                f"  db: ${{REMI_REDIS_DB}}\n  key_prefix: rasa{password}\n"
+            )
+        )
         endpoints.write_text(
             "action_endpoint:\n  url: ${ACTION_SERVER_URL}/webhook\n"
             "tracker_store:\n  type: redis\n  url: ${REMI_REDIS_HOST}\n  port: ${REMI_REDIS_PORT}\n"
@@ -183,14 +261,28 @@ class Stack:
         if connector == "remi":
             credentials.write_text("bot.channels.worker.WorkerInput:\n  token: ${RASA_TOKEN}\n")
         else:  # Rasa's own Twilio connector, for the side-by-side benchmark
-            credentials.write_text("twilio:\n  account_sid: ${TWILIO_ACCOUNT_SID}\n  auth_token: ${TWILIO_AUTH_TOKEN}\n"
-                                   "  twilio_number: ${TWILIO_SMS_FROM}\n")
+            credentials.write_text(
+                "twilio:\n  account_sid: ${TWILIO_ACCOUNT_SID}\n  auth_token: ${TWILIO_AUTH_TOKEN}\n"
+                "  twilio_number: ${TWILIO_SMS_FROM}\n"
+            )
         return endpoints, credentials
 
     # The API -------------------------------------------------------------------------------
     def start_api(self, host: str, port: int, name: str = "api", extra_env: dict[str, str] | None = None) -> Child:
-        cmd = [sys.executable, "-m", "uvicorn", "--factory", "api.main:app", "--host", host, "--port", str(port),
-               "--no-access-log", "--timeout-graceful-shutdown", "5"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "api.main:app",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--timeout-graceful-shutdown",
+            "5",
+        ]
         return self.spawn(name, cmd, extra_env)
 
 

@@ -26,8 +26,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
-from api.config import Settings
-from api.identity import Contact
+from engine.config import Settings
+from engine.identity import Contact
 from remi import sms
 
 log = logging.getLogger("remi.outbox")
@@ -89,8 +89,11 @@ class TimedTwilioHttpClient(AsyncTwilioHttpClient):
 class Outbox:
     def __init__(self, settings: Settings, redis: Redis):
         self.settings, self.redis = settings, redis
-        self.client = Client(settings.twilio_account_sid, settings.twilio_auth_token,
-                             http_client=TimedTwilioHttpClient(timeout=settings.twilio_timeout_seconds))
+        self.client = Client(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            http_client=TimedTwilioHttpClient(timeout=settings.twilio_timeout_seconds),
+        )
         # TWILIO_API_BASE_URL lets tests, the phone simulator and the benchmark stand in for Twilio.
         self.client.api.base_url = settings.twilio_api_base_url.rstrip("/")
         self.status_callback = settings.public_base_url.rstrip("/") + "/webhooks/twilio/status"
@@ -107,10 +110,22 @@ class Outbox:
         key = f"remi:out:{ref}"
         ttl = self.settings.retention_days * 86400
         segs = sms.segments(body).count if contact.channel == "sms" else 0
-        claim = (await self._claim(
-            keys=[key, f"remi:outrefs:{sender}", f"remi:segments:{sender}"],
-            args=[ttl, sender, contact.channel, time.time(), segs, ref, time.strftime("%Y%m%d", time.gmtime()),
-                  self.settings.outbound_segments_per_sender_per_day, int(urgent)])).decode()
+        claim = (
+            await self._claim(
+                keys=[key, f"remi:outrefs:{sender}", f"remi:segments:{sender}"],
+                args=[
+                    ttl,
+                    sender,
+                    contact.channel,
+                    time.time(),
+                    segs,
+                    ref,
+                    time.strftime("%Y%m%d", time.gmtime()),
+                    self.settings.outbound_segments_per_sender_per_day,
+                    int(urgent),
+                ],
+            )
+        ).decode()
         if claim == "capped":
             log.warning("send %s not sent: the sender's daily SMS segments are used up", ref)
             return claim
@@ -124,7 +139,8 @@ class Outbox:
             await self.redis.hset(key, mapping={"status": "sending", "attempts": attempt})
             try:
                 message = await self.client.messages.create_async(
-                    to=contact.address, from_=self._from(contact), body=body, status_callback=self.status_callback)
+                    to=contact.address, from_=self._from(contact), body=body, status_callback=self.status_callback
+                )
             except TwilioRestException as exc:
                 if exc.status not in RETRYABLE:
                     return await self._failed(key, f"twilio {exc.status} {exc.code}")
@@ -172,8 +188,10 @@ class Outbox:
             record = await self.redis.hgetall(f"remi:out:{ref}")
             if record:
                 fields = {k.decode(): v.decode() for k, v in record.items()}
-                rows.append({"ref": ref} | {k: fields.get(k) for k in
-                                            ("status", "error", "sender", "channel", "attempts", "created_at")})
+                rows.append(
+                    {"ref": ref}
+                    | {k: fields.get(k) for k in ("status", "error", "sender", "channel", "attempts", "created_at")}
+                )
         return rows
 
     async def delivery_status(self, twilio_sid: str, status: str, error_code: str | None) -> bool:

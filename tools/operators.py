@@ -11,9 +11,9 @@ import sys
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from api.config import get_settings
-from api.operators import OperatorExists, Operators
-from api.routing import RoutingError, load
+from engine.config import get_settings
+from engine.handover.routing import RoutingError, load
+from engine.operators import OperatorExists, Operators
 
 
 def _password() -> str | None:
@@ -35,18 +35,22 @@ def add(username: str, team: str, role: str, organisation: str | None) -> int:
         return 1
     known = routing.team(team)
     if known is None:
-        print(f"remi operators add: no team {team!r} in {settings.routing_file} "
-              f"(teams: {', '.join(routing.teams)})", file=sys.stderr)
+        print(
+            f"remi operators add: no team {team!r} in {settings.routing_file} (teams: {', '.join(routing.teams)})",
+            file=sys.stderr,
+        )
         return 1
     if organisation and organisation != known.organisation:
-        print(f"remi operators add: team {team!r} belongs to {known.organisation!r}, not {organisation!r}",
-              file=sys.stderr)
+        print(
+            f"remi operators add: team {team!r} belongs to {known.organisation!r}, not {organisation!r}",
+            file=sys.stderr,
+        )
         return 1
     password = _password()
     if password is None:
         return 1
     if settings.embedded_redis:
-        from remi.serve import EMBEDDED_REDIS_PORT
+        from tools.serve import EMBEDDED_REDIS_PORT
 
         redis_url = f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"  # the one `remi serve` runs
     else:
@@ -56,7 +60,8 @@ def add(username: str, team: str, role: str, organisation: str | None) -> int:
         redis = Redis.from_url(redis_url, socket_connect_timeout=3)
         try:
             await Operators(redis, settings.operator_session_hours * 3600).add(
-                username, password, role, team, known.organisation)
+                username, password, role, team, known.organisation
+            )
         finally:
             await redis.aclose()
         return 0
@@ -67,8 +72,9 @@ def add(username: str, team: str, role: str, organisation: str | None) -> int:
         print(f"remi operators add: {exc}", file=sys.stderr)
         return 1
     except (RedisError, OSError):
-        print("remi operators add: Redis does not answer (is `remi serve` running, or REDIS_URL right?)",
-              file=sys.stderr)
+        print(
+            "remi operators add: Redis does not answer (is `remi serve` running, or REDIS_URL right?)", file=sys.stderr
+        )
         return 1
     print(f"operator {username} added: {role}, team {team} ({known.organisation})")
     return status

@@ -1,7 +1,7 @@
 """The handover store: one record per referral to a person, its transcript and notes, the queues
 by status, and the atomic moves between statuses (so two operators claiming at once get one
 winner). What happens around a handover (the migrant's messages, webhooks, audit) is in
-api/handover_desk.py.
+engine/handover/desk.py.
 
 Redis keys (all expire with the retention period, refreshed on each change):
   remi:handover:<id>               the record (hash); `sender` is the keyed hash, never a number
@@ -88,13 +88,26 @@ class Handover:
             return float(d[name]) if d.get(name) else None
 
         return cls(
-            id=d["id"], sender=d["sender"], category=d["category"], city=d.get("city") or None,
-            language=d["language"], channel=d.get("channel", "sms"), priority=d.get("priority") == "1",
-            reason=d.get("reason", ""), status=d["status"], team=d["team"], organisation=d["organisation"],
-            created_at=float(d["created_at"]), waiting_since=float(d.get("waiting_since") or d["created_at"]),
-            assigned_to=d.get("assigned_to") or None, claimed_at=num("claimed_at"),
-            escalated_at=num("escalated_at"), closed_at=num("closed_at"), closed_by=d.get("closed_by") or None,
-            close_reason=d.get("close_reason") or None, recent=json.loads(d.get("recent") or "[]"),
+            id=d["id"],
+            sender=d["sender"],
+            category=d["category"],
+            city=d.get("city") or None,
+            language=d["language"],
+            channel=d.get("channel", "sms"),
+            priority=d.get("priority") == "1",
+            reason=d.get("reason", ""),
+            status=d["status"],
+            team=d["team"],
+            organisation=d["organisation"],
+            created_at=float(d["created_at"]),
+            waiting_since=float(d.get("waiting_since") or d["created_at"]),
+            assigned_to=d.get("assigned_to") or None,
+            claimed_at=num("claimed_at"),
+            escalated_at=num("escalated_at"),
+            closed_at=num("closed_at"),
+            closed_by=d.get("closed_by") or None,
+            close_reason=d.get("close_reason") or None,
+            recent=json.loads(d.get("recent") or "[]"),
         )
 
     def waiting_seconds(self, now: float | None = None) -> float:
@@ -105,11 +118,22 @@ class Handover:
 
     def summary(self) -> dict:
         """What a queue shows and a partner receives: never the sender or any text."""
-        return {"id": self.id, "category": self.category, "city": self.city, "language": self.language,
-                "channel": self.channel, "priority": self.priority, "reason": self.reason, "status": self.status,
-                "team": self.team, "organisation": self.organisation, "created_at": self.created_at,
-                "assigned_to": self.assigned_to, "escalated": self.escalated_at is not None,
-                "waiting_seconds": round(self.waiting_seconds())}
+        return {
+            "id": self.id,
+            "category": self.category,
+            "city": self.city,
+            "language": self.language,
+            "channel": self.channel,
+            "priority": self.priority,
+            "reason": self.reason,
+            "status": self.status,
+            "team": self.team,
+            "organisation": self.organisation,
+            "created_at": self.created_at,
+            "assigned_to": self.assigned_to,
+            "escalated": self.escalated_at is not None,
+            "waiting_seconds": round(self.waiting_seconds()),
+        }
 
 
 class Handovers:
@@ -127,9 +151,21 @@ class Handovers:
         return [f"remi:handovers:{s}" for s in STATUSES]
 
     # -- records ---------------------------------------------------------------------------
-    async def create(self, sender: str, message_sid: str, *, category: str, city: str | None, language: str,
-                     channel: str, priority: bool, reason: str, team: str, organisation: str,
-                     recent: list[dict]) -> tuple[Handover, bool]:
+    async def create(
+        self,
+        sender: str,
+        message_sid: str,
+        *,
+        category: str,
+        city: str | None,
+        language: str,
+        channel: str,
+        priority: bool,
+        reason: str,
+        team: str,
+        organisation: str,
+        recent: list[dict],
+    ) -> tuple[Handover, bool]:
         """A new waiting handover; (handover, False) when this message already opened one."""
         handover_id = secrets.token_hex(8)
         marker = f"remi:handover:from:{message_sid}"
@@ -139,11 +175,22 @@ class Handovers:
                 return existing, False
             await self.redis.set(marker, handover_id, ex=self.ttl)
         now = time.time()
-        fields = {"id": handover_id, "sender": sender, "category": category, "city": city or "",
-                  "language": language, "channel": channel, "priority": "1" if priority else "0",
-                  "reason": reason[:80], "status": "waiting", "team": team, "organisation": organisation,
-                  "created_at": f"{now:.3f}", "waiting_since": f"{now:.3f}",
-                  "recent": json.dumps(recent, ensure_ascii=False)}
+        fields = {
+            "id": handover_id,
+            "sender": sender,
+            "category": category,
+            "city": city or "",
+            "language": language,
+            "channel": channel,
+            "priority": "1" if priority else "0",
+            "reason": reason[:80],
+            "status": "waiting",
+            "team": team,
+            "organisation": organisation,
+            "created_at": f"{now:.3f}",
+            "waiting_since": f"{now:.3f}",
+            "recent": json.dumps(recent, ensure_ascii=False),
+        }
         key = self.key(handover_id)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping=fields)
@@ -174,7 +221,7 @@ class Handovers:
                 pipe.hgetall(self.key(raw_id.decode()))
             records = await pipe.execute()
         found, gone = [], []
-        for raw_id, raw in zip(ids, records):
+        for raw_id, raw in zip(ids, records, strict=False):
             if raw and b"status" in raw:
                 found.append(Handover.from_hash(raw))
             else:
@@ -183,8 +230,15 @@ class Handovers:
             await self.redis.zrem(index, *gone)
         return found
 
-    async def move(self, handover_id: str, to: str, allowed_from: tuple[str, ...], fields: dict[str, str],
-                   held_by: str = "", score: float | None = None) -> tuple[bool, str]:
+    async def move(
+        self,
+        handover_id: str,
+        to: str,
+        allowed_from: tuple[str, ...],
+        fields: dict[str, str],
+        held_by: str = "",
+        score: float | None = None,
+    ) -> tuple[bool, str]:
         """Atomically move to `to` from one of `allowed_from`; (moved, status before). A field
         given as "" is removed."""
         args = [",".join(allowed_from), to, handover_id, f"{score or time.time():.3f}", held_by, self.ttl]

@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = 10.0
 
     @model_validator(mode="after")
-    def _refuse_placeholders(self) -> "Settings":
+    def _refuse_placeholders(self) -> Settings:
         if self.environment == "production":
             for name in ("twilio_auth_token", "rasa_token", "sender_hash_key", "contact_encryption_key"):
                 if getattr(self, name).strip().lower() in PLACEHOLDERS:

@@ -13,12 +13,12 @@ from urllib.parse import urlparse
 import httpx
 
 from remi import sms
-from remi.twilio_standin import TwilioStandIn, inbound_form, signed_webhook
+from tools.twilio_standin import TwilioStandIn, inbound_form, signed_webhook
 
 
 def chat(from_: str, whatsapp: bool, wait: float = 20.0) -> int:
-    from api.config import Settings
-    from remi.serve import SIMULATOR_PORT, ensure_dev_secrets
+    from engine.config import Settings
+    from tools.serve import SIMULATOR_PORT, ensure_dev_secrets
 
     ensure_dev_secrets()
     # The simulator is where `remi serve --simulator` sends replies, unless .env says otherwise.
@@ -26,8 +26,9 @@ def chat(from_: str, whatsapp: bool, wait: float = 20.0) -> int:
     settings = Settings()
     twilio = urlparse(settings.twilio_api_base_url)
     if twilio.hostname not in ("127.0.0.1", "localhost"):
-        print("remi chat needs the API to send to the simulator: start it with `remi serve --simulator`",
-              file=sys.stderr)
+        print(
+            "remi chat needs the API to send to the simulator: start it with `remi serve --simulator`", file=sys.stderr
+        )
         return 2
     standin = TwilioStandIn(settings.twilio_account_sid, settings.twilio_auth_token, port=twilio.port or 80).start()
     api = f"http://{settings.api_host}:{settings.api_port}"

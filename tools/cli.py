@@ -10,13 +10,13 @@ from pathlib import Path
 
 
 def _serve(args) -> int:
-    from remi.serve import serve
+    from tools.serve import serve
 
     return serve(simulator=args.simulator)
 
 
 def _train(args) -> int:
-    from remi import stack
+    from tools import stack
 
     started = time.monotonic()
     path = stack.train(force=args.force)
@@ -25,26 +25,27 @@ def _train(args) -> int:
 
 
 def _chat(args) -> int:
-    from remi.chat import chat
+    from tools.chat import chat
 
     return chat(args.from_, args.whatsapp)
 
 
 def _worker(args) -> int:
-    from api.worker_main import run
+    from tools.worker import run
 
     return run()
 
 
 def _eval_nlu(args) -> int:
-    from remi import stack
+    from tools import stack
 
     # stdout is the JSON report: a first training (fresh clone) talks on stderr only.
     if not args.model and not stack.model_path().exists():
         print("remi eval-nlu: training the model first...", file=sys.stderr, flush=True)
     model = args.model or stack.train(quiet=True)
-    return subprocess.call([str(stack.RASA_PYTHON), "-m", "bot.evaluate", str(args.path), "--model", str(model)],
-                           cwd=stack.ROOT)
+    return subprocess.call(
+        [str(stack.RASA_PYTHON), "-m", "bot.evaluate", str(args.path), "--model", str(model)], cwd=stack.ROOT
+    )
 
 
 def _content_lint(args) -> int:
@@ -60,19 +61,19 @@ def _content_preview(args) -> int:
 
 
 def _i18n(args) -> int:
-    from remi.i18n_commands import run
+    from tools.i18n_commands import run
 
     return run(args.action)
 
 
 def _operators_add(args) -> int:
-    from api.operators_cli import add
+    from tools.operators import add
 
     return add(args.username, args.team, args.role, args.organisation)
 
 
 def _bench(args) -> int:
-    from remi import stack
+    from tools import stack
 
     # bench/ is not an installed package (it is not part of the service): found from the checkout.
     if str(stack.ROOT) not in sys.path:
@@ -87,8 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("serve", help="start Redis (embedded), Rasa, the action server and the API")
-    p.add_argument("--simulator", action="store_true",
-                   help="send replies to the local phone simulator (`remi chat`) instead of Twilio")
+    p.add_argument(
+        "--simulator",
+        action="store_true",
+        help="send replies to the local phone simulator (`remi chat`) instead of Twilio",
+    )
     p.set_defaults(func=_serve)
 
     p = sub.add_parser("train", help="train the model if the training data changed")
@@ -108,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", type=Path, help="a model file (default: the current one, trained if needed)")
     p.set_defaults(func=_eval_nlu)
 
-    content = sub.add_parser("content", help="check and preview the guidance").add_subparsers(dest="action", required=True)
+    content = sub.add_parser("content", help="check and preview the guidance").add_subparsers(
+        dest="action", required=True
+    )
     p = content.add_parser("lint", help="check every content file")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.set_defaults(func=_content_lint)
@@ -128,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.add_argument("--team", required=True)
     p.add_argument("--role", choices=["operator", "supervisor", "admin"], default="operator")
-    p.add_argument("--organisation", default=None, help="default: the team's organisation in the routing file (config/routing.yml)")
+    p.add_argument(
+        "--organisation", default=None, help="default: the team's organisation in the routing file (config/routing.yml)"
+    )
     p.set_defaults(func=_operators_add)
 
     p = sub.add_parser("bench", help="benchmark the whole system beside plain Rasa")

@@ -7,7 +7,7 @@ that sender's inbox oldest first. A worker that dies leaves its lock to expire a
 in remi:pending, where the sweeper finds it again.
 
 Exactly one answer: the turn's replies are stored with the message (state "answered") before
-they are sent, and each send is recorded once (api/outbox.py), so a message taken up again
+they are sent, and each send is recorded once (engine/outbox.py), so a message taken up again
 after a crash is not given a second Rasa turn or a second send.
 
 A message whose turn keeps failing (not Redis: a bug, a malformed record) is set aside as
@@ -27,11 +27,11 @@ import uuid
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from api.conversation import Conversation, Outcome, touch
-from api.inbox import Inbox
-from api.outbox import Outbox
-from api.profile import Profiles
-from api.recent import RecentTurns
+from engine.conversation import Conversation, Outcome, touch
+from engine.inbox import Inbox
+from engine.outbox import Outbox
+from engine.profile import Profiles
+from engine.recent import RecentTurns
 from remi import sms
 
 log = logging.getLogger("remi.worker")
@@ -39,15 +39,26 @@ log = logging.getLogger("remi.worker")
 LOCK_MS = 30_000
 MAX_FAILURES = 3
 _RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
-_EXTEND = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end"
+_EXTEND = (
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end"
+)
 
 
 class Worker:
-    def __init__(self, redis: Redis, inbox: Inbox, profiles: Profiles, conversation: Conversation,
-                 outbox: Outbox, handovers=None, erase=None, concurrency: int = 32):
+    def __init__(
+        self,
+        redis: Redis,
+        inbox: Inbox,
+        profiles: Profiles,
+        conversation: Conversation,
+        outbox: Outbox,
+        handovers=None,
+        erase=None,
+        concurrency: int = 32,
+    ):
         self.redis, self.inbox, self.profiles = redis, inbox, profiles
         self.conversation, self.outbox = conversation, outbox
-        self.handovers = handovers  # api.handover_desk.HandoverDesk: a person can take over
+        self.handovers = handovers  # engine.handover.desk.HandoverDesk: a person can take over
         self.erase = erase  # async callable(sender): erases one person's data everywhere
         self.concurrency = concurrency
         self.recent = RecentTurns(redis, inbox.ttl)
@@ -92,7 +103,9 @@ class Worker:
             try:
                 for raw in await self.redis.smembers("remi:pending"):
                     sender = raw.decode()
-                    if not await self.redis.exists(f"remi:lock:{sender}") and await self.redis.llen(f"remi:inbox:{sender}"):
+                    if not await self.redis.exists(f"remi:lock:{sender}") and await self.redis.llen(
+                        f"remi:inbox:{sender}"
+                    ):
                         await self.redis.rpush("remi:ready", sender)
             except asyncio.CancelledError:
                 raise
@@ -171,9 +184,16 @@ class Worker:
                 # Every SMS leaves GSM-7 where that saves segments (the system strings too: a
                 # Hausa welcome with its hooks would otherwise cost twice).
                 outcome.texts = [sms.for_sms(t, self.conversation.opts.get("fold", True)) for t in outcome.texts]
-            await self.redis.hset(key, mapping={"state": "answered", "replies": json.dumps(outcome.texts),
-                                                "answered_at": time.time(), "erase": int(outcome.erase),
-                                                "urgent": int(urgent)})
+            await self.redis.hset(
+                key,
+                mapping={
+                    "state": "answered",
+                    "replies": json.dumps(outcome.texts),
+                    "answered_at": time.time(),
+                    "erase": int(outcome.erase),
+                    "urgent": int(urgent),
+                },
+            )
         replies, erase, urgent = await self.redis.hmget(key, "replies", "erase", "urgent")
         await self._send_all(sid, message.sender, contact, json.loads(replies or b"[]"), urgent == b"1")
         if erase == b"1" and self.erase is not None:

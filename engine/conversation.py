@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from api.inbox import InboundMessage
-from api.profile import Profile
-from api.rasa_client import RasaClient, RasaUnavailable
+from engine.inbox import InboundMessage
+from engine.profile import Profile
+from engine.rasa_client import RasaClient, RasaUnavailable
 from remi import cities, keywords
 from remi.content.library import Library
 from remi.content.render import Reply, area_menu, compose, language_menu, main_menu, topic_reply
@@ -45,8 +45,7 @@ class Outcome:
 
 
 class Conversation:
-    def __init__(self, rasa: RasaClient, library: Callable[[], Library], render_options: dict,
-                 retention_days: int):
+    def __init__(self, rasa: RasaClient, library: Callable[[], Library], render_options: dict, retention_days: int):
         self.rasa, self.library, self.opts, self.retention_days = rasa, library, render_options, retention_days
 
     async def respond(self, message: InboundMessage, profile: Profile) -> Outcome:
@@ -60,8 +59,17 @@ class Conversation:
                 profile.opted_out = False
                 lang = profile.language or "fr"
                 _ = gettext_for(lang)
-                self._say(out, profile, main_menu(lang, message.channel, self.library(), intro=_(
-                    "Welcome back. You will receive our messages again."), **self.opts))
+                self._say(
+                    out,
+                    profile,
+                    main_menu(
+                        lang,
+                        message.channel,
+                        self.library(),
+                        intro=_("Welcome back. You will receive our messages again."),
+                        **self.opts,
+                    ),
+                )
             return out
         if keyword == "stop":
             profile.opted_out = True
@@ -70,8 +78,11 @@ class Conversation:
             if not message.opt_out_type:
                 lang = profile.language or detect(text).language
                 _ = gettext_for(lang)
-                out.texts.append(_("You will receive no more messages from Re.Mi. Write {start} to start again.")
-                                 .format(start=keywords.word("start", lang)))
+                out.texts.append(
+                    _("You will receive no more messages from Re.Mi. Write {start} to start again.").format(
+                        start=keywords.word("start", lang)
+                    )
+                )
             return out
 
         # 2. Language.
@@ -85,13 +96,16 @@ class Conversation:
         if profile.is_new:
             out.texts.append(self._welcome_line(lang))
         elif time.time() - profile.last_seen > SESSION_GAP_SECONDS and not profile.handover:
-            out.texts.append(_("Welcome back to Re.Mi. Write {menu} to see everything again.")
-                             .format(menu=keywords.word("menu", lang)))
+            out.texts.append(
+                _("Welcome back to Re.Mi. Write {menu} to see everything again.").format(
+                    menu=keywords.word("menu", lang)
+                )
+            )
         if message.latitude is not None and message.longitude is not None:
             profile.location = [message.latitude, message.longitude]
 
         # 3. A person has the conversation: the bot is silent, the message goes to the handover
-        # (api/handovers.py), unless the person asks for the bot back or to erase their data
+        # (engine/handover/records.py), unless the person asks for the bot back or to erase their data
         # (EFFACER / GOGE / DELETE and its confirmation are never an operator's to answer).
         if profile.handover and keyword != "delete" and profile.awaiting != "delete_confirm":
             if keyword == "bot":
@@ -107,8 +121,11 @@ class Conversation:
                 out.erase = True
                 out.texts.append(_("Done: everything Re.Mi. held about you is erased."))
                 return out
-            self._say(out, profile, main_menu(lang, message.channel, self.library(), intro=_(
-                "Nothing was erased."), **self.opts))
+            self._say(
+                out,
+                profile,
+                main_menu(lang, message.channel, self.library(), intro=_("Nothing was erased."), **self.opts),
+            )
             return out
         if keyword:
             handled = self._keyword(keyword, out, profile, message)
@@ -151,8 +168,11 @@ class Conversation:
         if profile.language:
             if usable and not profile.language_chosen and len(text.split()) >= 3:
                 guess = detect(text)
-                if (guess.language != profile.language and guess.confidence >= SWITCH
-                        and default_detector().known_words(text) >= 0.6):
+                if (
+                    guess.language != profile.language
+                    and guess.confidence >= SWITCH
+                    and default_detector().known_words(text) >= 0.6
+                ):
                     profile.language = guess.language
             return True
         # A very short message ("ok", "?") says nothing of the language, however sure the
@@ -179,9 +199,10 @@ class Conversation:
 
     def _welcome_line(self, lang: str) -> str:
         _ = gettext_for(lang)
-        return _("Welcome to Re.Mi., free advice for migrants in Niger. We keep your messages {days} days; "
-                 "write {delete} to erase them.").format(days=self.retention_days,
-                                                         delete=keywords.word("delete", lang))
+        return _(
+            "Welcome to Re.Mi., free advice for migrants in Niger. We keep your messages {days} days; "
+            "write {delete} to erase them."
+        ).format(days=self.retention_days, delete=keywords.word("delete", lang))
 
     def _keyword(self, keyword: str, out: Outcome, profile: Profile, message: InboundMessage) -> bool:
         lang, chan = profile.language, message.channel
@@ -189,17 +210,30 @@ class Conversation:
         if keyword == "menu":
             self._say(out, profile, main_menu(lang, chan, self.library(), **self.opts))
         elif keyword == "help":
-            self._say(out, profile, main_menu(lang, chan, self.library(), intro=_(
-                "Re.Mi. answers questions on your rights, the risks of the journey and where to find help. "
-                "Write your question or choose a number. {stop} to stop."
-            ).format(stop=keywords.word("stop", lang)), **self.opts))
+            self._say(
+                out,
+                profile,
+                main_menu(
+                    lang,
+                    chan,
+                    self.library(),
+                    intro=_(
+                        "Re.Mi. answers questions on your rights, the risks of the journey and where to find help. "
+                        "Write your question or choose a number. {stop} to stop."
+                    ).format(stop=keywords.word("stop", lang)),
+                    **self.opts,
+                ),
+            )
         elif keyword == "more":
             if profile.pages:
                 page, profile.pages = profile.pages[0], profile.pages[1:]
                 out.texts.append(page)
             else:
-                self._say(out, profile, main_menu(lang, chan, self.library(), intro=_(
-                    "That was all. What else do you need?"), **self.opts))
+                self._say(
+                    out,
+                    profile,
+                    main_menu(lang, chan, self.library(), intro=_("That was all. What else do you need?"), **self.opts),
+                )
         elif keyword == "delete":
             profile.awaiting = "delete_confirm"
             out.texts.append(_("Erase everything Re.Mi. holds about you? 1 Yes 2 No"))
@@ -244,14 +278,25 @@ class Conversation:
     def _repeat_menu(self, profile: Profile, lang: str, channel: str) -> Reply:
         _ = gettext_for(lang)
         menu = profile.last_menu()
-        return compose(_("Please choose a number from the list:"), menu.choices,
-                       _("Back") if menu.back else None, lang, channel, back=menu.back, **self.opts)
+        return compose(
+            _("Please choose a number from the list:"),
+            menu.choices,
+            _("Back") if menu.back else None,
+            lang,
+            channel,
+            back=menu.back,
+            **self.opts,
+        )
 
     def _media_only(self, lang: str, channel: str) -> Reply:
         _ = gettext_for(lang)
-        return main_menu(lang, channel, self.library(), intro=_(
-            "We cannot listen to voice notes or see photos yet. Write your question, or choose a number:"),
-            **self.opts)
+        return main_menu(
+            lang,
+            channel,
+            self.library(),
+            intro=_("We cannot listen to voice notes or see photos yet. Write your question, or choose a number:"),
+            **self.opts,
+        )
 
     async def _rasa_turn(self, out: Outcome, profile: Profile, message: InboundMessage, text: str) -> None:
         lang = profile.language
@@ -263,11 +308,17 @@ class Conversation:
         except RasaUnavailable as exc:
             log.warning("rasa unavailable: %s", exc)
             _ = gettext_for(lang)
-            out.texts.append(_("We are having trouble. Please try again in a few minutes, or write {help}.")
-                             .format(help=keywords.word("help", lang)))
+            out.texts.append(
+                _("We are having trouble. Please try again in a few minutes, or write {help}.").format(
+                    help=keywords.word("help", lang)
+                )
+            )
             if text == "/emergency" or text == "/human_operator":
-                out.handover = {"category": "protection" if text == "/emergency" else "general",
-                                "priority": text == "/emergency", "reason": "requested while the bot was down"}
+                out.handover = {
+                    "category": "protection" if text == "/emergency" else "general",
+                    "priority": text == "/emergency",
+                    "reason": "requested while the bot was down",
+                }
             return
         for bot_message in messages:
             custom = (bot_message.get("custom") or {}).get("remi")
@@ -275,8 +326,11 @@ class Conversation:
                 reply = Reply.from_json(custom)
                 self._say(out, profile, reply)
                 if reply.handover:
-                    out.handover = {"category": reply.handover, "priority": reply.priority,
-                                    "reason": reply.topic or "requested"}
+                    out.handover = {
+                        "category": reply.handover,
+                        "priority": reply.priority,
+                        "reason": reply.topic or "requested",
+                    }
             elif bot_message.get("text"):
                 out.texts.append(bot_message["text"])
 

@@ -19,15 +19,15 @@ import uuid
 
 from redis.asyncio import Redis
 
-from api.audit import Audit
+from engine.audit import Audit
 
 log = logging.getLogger("remi.erasure")
 
-# Rasa's RedisTrackerStore and RedisLockStore, with key_prefix "rasa" (remi/stack.py): keys are
+# Rasa's RedisTrackerStore and RedisLockStore, with key_prefix "rasa" (tools/stack.py): keys are
 # "rasa:tracker:<sender id>" and "rasa:lock:<sender id>".
 RASA_TRACKER = "rasa:tracker:"
 RASA_LOCK = "rasa:lock:"
-LOCK_MS = 30_000  # as api/worker.py: the per-sender lock the worker holds while it drains
+LOCK_MS = 30_000  # as engine/worker.py: the per-sender lock the worker holds while it drains
 _RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
 
 
@@ -39,7 +39,7 @@ class Erasure:
     def __init__(self, redis: Redis, audit: Audit, retention_seconds: int, handovers=None):
         self.redis, self.audit = redis, audit
         self.ttl = retention_seconds
-        self.handovers = handovers  # api.handover_desk.HandoverDesk (its erase_sender)
+        self.handovers = handovers  # engine.handover.desk.HandoverDesk (its erase_sender)
 
     async def for_worker(self, sender: str) -> tuple[str, int]:
         """The worker's hook, called with the sender's lock held, on the confirming message (the
@@ -70,8 +70,16 @@ class Erasure:
         sids = {s.decode() for s in await r.smembers(index)} - spared
         refs = [ref.decode() for ref in await r.smembers(f"remi:outrefs:{sender}")]
         twilio_sids = [t.decode() for t in [await r.hget(f"remi:out:{ref}", "twilio_sid") for ref in refs] if t]
-        keys = [f"remi:profile:{sender}", f"remi:recent:{sender}", f"remi:outrefs:{sender}", f"remi:rate:{sender}",
-                f"remi:segments:{sender}", RASA_TRACKER + sender, RASA_LOCK + sender, index]
+        keys = [
+            f"remi:profile:{sender}",
+            f"remi:recent:{sender}",
+            f"remi:outrefs:{sender}",
+            f"remi:rate:{sender}",
+            f"remi:segments:{sender}",
+            RASA_TRACKER + sender,
+            RASA_LOCK + sender,
+            index,
+        ]
         keys += [f"remi:msg:{sid}" for sid in sids] + [f"remi:handover:from:{sid}" for sid in sids]
         keys += [f"remi:out:{ref}" for ref in refs] + [f"remi:twilio:{t}" for t in twilio_sids]
         if not spared:

@@ -7,24 +7,22 @@ import asyncio
 import logging
 import signal
 
-from api import storage
-from api.config import get_settings
-from api.main import build_worker
+from engine import assembly, storage
+from engine.config import get_settings
 
 
 async def _main() -> None:
     settings = get_settings()
     redis = storage.connect(settings.redis_url)
-    worker = build_worker(settings, redis)
-    worker.start()
+    engine = assembly.build(settings, redis)
+    engine.worker.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
-    await worker.stop()
-    await worker.outbox.aclose()
-    await worker.conversation.rasa.aclose()
+    await engine.worker.stop()
+    await engine.aclose()
     await redis.aclose()
 
 

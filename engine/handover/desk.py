@@ -16,18 +16,18 @@ from urllib.parse import urlparse
 import httpx
 from redis.asyncio import Redis
 
-from api.audit import Audit
-from api.config import Settings
-from api.handover_notices import Notices
-from api.handovers import Handover, Handovers
-from api.inbox import Inbox, InboundMessage, is_twilio_media
-from api.operators import Operator
-from api.outbox import Outbox
-from api.partners import Partners
-from api.profile import Profile, Profiles
-from api.recent import RecentTurns
-from api.routing import LiveRouting
-from api.worker import LOCK_MS
+from engine.audit import Audit
+from engine.config import Settings
+from engine.handover.notices import Notices
+from engine.handover.partners import Partners
+from engine.handover.records import Handover, Handovers
+from engine.handover.routing import LiveRouting
+from engine.inbox import InboundMessage, Inbox, is_twilio_media
+from engine.operators import Operator
+from engine.outbox import Outbox
+from engine.profile import Profile, Profiles
+from engine.recent import RecentTurns
+from engine.worker import LOCK_MS
 from remi import cities, sms
 from remi.content.library import HANDOVER_CATEGORIES
 from remi.language.danger import in_danger
@@ -60,9 +60,20 @@ def town_of(message: InboundMessage) -> str | None:
 
 
 class HandoverDesk:
-    def __init__(self, settings: Settings, redis: Redis, store: Handovers, routing: LiveRouting,
-                 partners: Partners, audit: Audit, notices: Notices, inbox: Inbox, outbox: Outbox,
-                 profiles: Profiles, recent: RecentTurns):
+    def __init__(
+        self,
+        settings: Settings,
+        redis: Redis,
+        store: Handovers,
+        routing: LiveRouting,
+        partners: Partners,
+        audit: Audit,
+        notices: Notices,
+        inbox: Inbox,
+        outbox: Outbox,
+        profiles: Profiles,
+        recent: RecentTurns,
+    ):
         self.settings, self.redis, self.store, self.routing = settings, redis, store, routing
         self.partners, self.audit, self.notices = partners, audit, notices
         self.inbox, self.outbox, self.profiles, self.recent = inbox, outbox, profiles, recent
@@ -71,15 +82,31 @@ class HandoverDesk:
     @classmethod
     def build(cls, settings: Settings, redis: Redis, inbox: Inbox, outbox: Outbox, profiles: Profiles) -> HandoverDesk:
         retention = settings.retention_days * 86400
-        partners = Partners(redis, settings.contact_encryption_key, retention, settings.webhook_max_attempts,
-                            settings.webhook_backoff_seconds, settings.webhook_timeout_seconds)
+        partners = Partners(
+            redis,
+            settings.contact_encryption_key,
+            retention,
+            settings.webhook_max_attempts,
+            settings.webhook_backoff_seconds,
+            settings.webhook_timeout_seconds,
+        )
         routing, notices = LiveRouting(settings.routing_file), Notices(fold=settings.sms_gsm_folding)
         # A broken routing or hours file stops the start with its line, not the first referral.
         routing.get()
         notices.hours()
-        return cls(settings, redis, Handovers(redis, retention), routing, partners,
-                   Audit(redis, settings.retention_days), notices, inbox, outbox, profiles,
-                   RecentTurns(redis, retention))
+        return cls(
+            settings,
+            redis,
+            Handovers(redis, retention),
+            routing,
+            partners,
+            Audit(redis, settings.retention_days),
+            notices,
+            inbox,
+            outbox,
+            profiles,
+            RecentTurns(redis, retention),
+        )
 
     # -- the worker's side: after each conversation turn -------------------------------------
     async def on_turn(self, message: InboundMessage, profile: Profile, outcome) -> None:
@@ -113,9 +140,18 @@ class HandoverDesk:
                 outcome.texts.append(self.notices.back_to_bot(lang, message.channel))
                 return
             if not await self.store.has_message(handover.id, message.sid):
-                await self.store.append(handover.id, "transcript", {
-                    "from": "migrant", "text": message.body, "media": message.media,
-                    "media_refused": message.media_refused, "sid": message.sid, "at": message.received_at})
+                await self.store.append(
+                    handover.id,
+                    "transcript",
+                    {
+                        "from": "migrant",
+                        "text": message.body,
+                        "media": message.media,
+                        "media_refused": message.media_refused,
+                        "sid": message.sid,
+                        "at": message.received_at,
+                    },
+                )
             if handover.status == "waiting" and not handover.priority and in_danger(message.body):
                 await self.store.raise_priority(handover.id)
                 await self._event(handover, "prioritised", "system", note="words of immediate danger")
@@ -125,13 +161,26 @@ class HandoverDesk:
         lang = profile.language or "fr"
         team = self.routing.get().route(category, profile.city, lang)
         handover, new = await self.store.create(
-            message.sender, message.sid, category=category, city=profile.city, language=lang,
-            channel=message.channel, priority=bool(request.get("priority")),
-            reason=str(request.get("reason") or "requested"), team=team.id, organisation=team.organisation,
-            recent=await self.recent.get(message.sender))
+            message.sender,
+            message.sid,
+            category=category,
+            city=profile.city,
+            language=lang,
+            channel=message.channel,
+            priority=bool(request.get("priority")),
+            reason=str(request.get("reason") or "requested"),
+            team=team.id,
+            organisation=team.organisation,
+            recent=await self.recent.get(message.sender),
+        )
         if new:
-            log.info("handover %s opened: %s, team %s%s", handover.id, category, team.id,
-                     ", priority" if handover.priority else "")
+            log.info(
+                "handover %s opened: %s, team %s%s",
+                handover.id,
+                category,
+                team.id,
+                ", priority" if handover.priority else "",
+            )
             await self._event(handover, "opened", "system", webhook="referral.created")
         return handover
 
@@ -145,7 +194,7 @@ class HandoverDesk:
     async def queue(self, operator: Operator, status: str | None = None) -> list[Handover]:
         """The caller's visible handovers: waiting ones priority first, then escalated, then oldest."""
         found = []
-        for one in ([status] if status else ["waiting", "active"]):
+        for one in [status] if status else ["waiting", "active"]:
             listed = [h for h in await self.store.listed(one) if operator.can_see(h.team, h.organisation)]
             if one == "waiting":
                 listed.sort(key=lambda h: (not h.priority, h.escalated_at is None, h.created_at))
@@ -157,12 +206,15 @@ class HandoverDesk:
     async def read(self, handover: Handover, operator: Operator) -> dict:
         """The handover with its transcript and notes; every read is audited."""
         await self.audit.record(operator.username, "handover.read", handover.id)
-        return {"transcript": await self.store.entries(handover.id, "transcript"),
-                "notes": await self.store.entries(handover.id, "notes")}
+        return {
+            "transcript": await self.store.entries(handover.id, "transcript"),
+            "notes": await self.store.entries(handover.id, "notes"),
+        }
 
     async def claim(self, handover: Handover, operator: Operator) -> Handover:
-        moved, before = await self.store.move(handover.id, "active", ("waiting",),
-                                              {"assigned_to": operator.username, "claimed_at": f"{time.time():.3f}"})
+        moved, before = await self.store.move(
+            handover.id, "active", ("waiting",), {"assigned_to": operator.username, "claimed_at": f"{time.time():.3f}"}
+        )
         current = await self.store.get(handover.id)
         if current is None:
             raise NotFound(handover.id)  # erased meanwhile
@@ -190,8 +242,14 @@ class HandoverDesk:
         body = sms.for_sms(text, self.settings.sms_gsm_folding) if contact.channel == "sms" else text
         # urgent: a person answering is never cut off by the daily cap on the bot's replies.
         status = await self.outbox.send(handover.sender, contact, body, ref=f"handover:{handover.id}:{n}", urgent=True)
-        entry = {"from": "operator", "by": operator.username, "text": text, "channel": contact.channel,
-                 "status": status, "at": time.time()}
+        entry = {
+            "from": "operator",
+            "by": operator.username,
+            "text": text,
+            "channel": contact.channel,
+            "status": status,
+            "at": time.time(),
+        }
         await self.store.append(handover.id, "transcript", entry)
         await self.audit.record(operator.username, "handover.message", handover.id, status=status)
         return entry
@@ -213,18 +271,35 @@ class HandoverDesk:
         if handover.status == "active" and handover.assigned_to != operator.username and not operator.oversees:
             raise Conflict(f"the handover is held by {handover.assigned_to}")
         moved, before = await self.store.move(
-            handover.id, "waiting", (handover.status,),
-            {"team": team.id, "organisation": team.organisation, "assigned_to": "", "claimed_at": "",
-             "escalated_at": "", "waiting_since": f"{time.time():.3f}"},
-            held_by=handover.assigned_to or "")
+            handover.id,
+            "waiting",
+            (handover.status,),
+            {
+                "team": team.id,
+                "organisation": team.organisation,
+                "assigned_to": "",
+                "claimed_at": "",
+                "escalated_at": "",
+                "waiting_since": f"{time.time():.3f}",
+            },
+            held_by=handover.assigned_to or "",
+        )
         if not moved:
             raise Conflict(f"the handover changed meanwhile (now {before or 'gone'}): reload it")
         current = await self.store.get(handover.id) or handover
-        await self._event(current, "transferred", operator.username, webhook="referral.transferred",
-                          webhook_org=handover.organisation, from_team=handover.team, to_team=team.id)
+        await self._event(
+            current,
+            "transferred",
+            operator.username,
+            webhook="referral.transferred",
+            webhook_org=handover.organisation,
+            from_team=handover.team,
+            to_team=team.id,
+        )
         if team.organisation != handover.organisation:
-            await self.partners.notify(team.organisation, "referral.created", current.summary(),
-                                       transferred_from=handover.team)
+            await self.partners.notify(
+                team.organisation, "referral.created", current.summary(), transferred_from=handover.team
+            )
         return current
 
     async def close(self, handover: Handover, operator: Operator) -> Handover:
@@ -241,8 +316,11 @@ class HandoverDesk:
 
     async def _end(self, handover: Handover, actor: str, reason: str) -> Handover:
         moved, before = await self.store.move(
-            handover.id, "closed", ("waiting", "active"),
-            {"closed_at": f"{time.time():.3f}", "closed_by": actor, "close_reason": reason})
+            handover.id,
+            "closed",
+            ("waiting", "active"),
+            {"closed_at": f"{time.time():.3f}", "closed_by": actor, "close_reason": reason},
+        )
         if not moved:
             raise Conflict(f"the handover is {before or 'gone'}")
         current = await self.store.get(handover.id) or handover
@@ -274,11 +352,23 @@ class HandoverDesk:
         if contact is None:
             return
         suffix = f"{what}:{int(handover.waiting_since)}" if what == "escalated" else what
-        await self.outbox.send(handover.sender, contact, notice(handover.language, contact.channel),
-                               ref=f"handover:{handover.id}:{suffix}", urgent=True)
+        await self.outbox.send(
+            handover.sender,
+            contact,
+            notice(handover.language, contact.channel),
+            ref=f"handover:{handover.id}:{suffix}",
+            urgent=True,
+        )
 
-    async def _event(self, handover: Handover, event: str, actor: str, webhook: str | None = None,
-                     webhook_org: str | None = None, **details: str) -> None:
+    async def _event(
+        self,
+        handover: Handover,
+        event: str,
+        actor: str,
+        webhook: str | None = None,
+        webhook_org: str | None = None,
+        **details: str,
+    ) -> None:
         """One step in the handover's life: in its transcript, the audit log, and the webhook."""
         by = None if actor in ("system", "migrant") else actor  # operators only: the person is never named
         await self.store.append(handover.id, "transcript", {"from": "system", "event": event, "by": by} | details)
@@ -331,8 +421,11 @@ class HandoverDesk:
             if handover is None:
                 continue
             count += 1
-            log.warning("handover %s unclaimed for over %d minutes: escalated to supervisors", handover.id,
-                        self.settings.handover_escalate_minutes)
+            log.warning(
+                "handover %s unclaimed for over %d minutes: escalated to supervisors",
+                handover.id,
+                self.settings.handover_escalate_minutes,
+            )
             await self._event(handover, "escalated", "system", webhook="referral.escalated")
             if not (await self.profiles.load(handover.sender)).opted_out:
                 await self._tell(handover, self.notices.still_waiting, "escalated")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from api.config import ROOT
+from engine.config import ROOT
 from remi.cities import CITIES
 from remi.content.library import HANDOVER_CATEGORIES, LANGUAGES
 
@@ -58,9 +58,11 @@ class Rule:
     language: frozenset[str] | None = None
 
     def matches(self, category: str, city: str | None, language: str | None) -> bool:
-        return ((self.category is None or category in self.category)
-                and (self.city is None or city in self.city)
-                and (self.language is None or language in self.language))
+        return (
+            (self.category is None or category in self.category)
+            and (self.city is None or city in self.city)
+            and (self.language is None or language in self.language)
+        )
 
 
 @dataclass(frozen=True)
@@ -157,8 +159,10 @@ def load(path: Path | str) -> Routing:
             fail(("teams", team_id), "a team has an organisation and a name")
         org = entry.get("organisation")
         if not isinstance(org, str) or org not in organisations:
-            fail(("teams", team_id, "organisation"),
-                 f"{org!r} is not one of the organisations ({', '.join(organisations)})")
+            fail(
+                ("teams", team_id, "organisation"),
+                f"{org!r} is not one of the organisations ({', '.join(organisations)})",
+            )
         teams[team_id] = Team(team_id, org, str(entry.get("name") or team_id))
     if not teams:
         fail(("teams",), "at least one team is needed")

@@ -59,12 +59,12 @@ def load_hours(path: Path = HOURS_FILE) -> WorkingHours:
     def clock(key: str) -> dt.time:
         match = _CLOCK.match(str(data.get(key, "")))
         if not match:
-            raise HoursError(f"{path}: {key}: write the time as \"HH:MM\", e.g. \"08:00\"")
+            raise HoursError(f'{path}: {key}: write the time as "HH:MM", e.g. "08:00"')
         return dt.time(int(match[1]), int(match[2]))
 
     offset = _OFFSET.match(str(data.get("utc_offset", "")))
     if not offset:
-        raise HoursError(f"{path}: utc_offset: write it as \"+01:00\"")
+        raise HoursError(f'{path}: utc_offset: write it as "+01:00"')
     sign = 1 if offset[1] == "+" else -1
     zone = dt.timezone(sign * dt.timedelta(hours=int(offset[2]), minutes=int(offset[3])))
     days = data.get("days") or []
@@ -108,13 +108,15 @@ class Notices:
         hours = self.hours()
         bot = keywords.word("bot", lang)
         if hours.is_open(now):
-            text = _("A person from our team will answer you here, usually within {wait}. "
-                     "To go back to the automatic service, write {bot}.").format(
-                wait=format_duration_minutes(hours.typical_answer_minutes, lang), bot=bot)
+            text = _(
+                "A person from our team will answer you here, usually within {wait}. "
+                "To go back to the automatic service, write {bot}."
+            ).format(wait=format_duration_minutes(hours.typical_answer_minutes, lang), bot=bot)
         else:
-            text = _("Our team is not working at the moment. A person will answer you here {when}. "
-                     "To go back to the automatic service, write {bot}.").format(
-                when=self.when(hours.next_opening(now), now.astimezone(hours.zone), lang), bot=bot)
+            text = _(
+                "Our team is not working at the moment. A person will answer you here {when}. "
+                "To go back to the automatic service, write {bot}."
+            ).format(when=self.when(hours.next_opening(now), now.astimezone(hours.zone), lang), bot=bot)
         return self._out(text, channel)
 
     @staticmethod
@@ -131,16 +133,29 @@ class Notices:
 
     def still_waiting(self, lang: str, channel: str) -> str:
         _ = gettext_for(lang)
-        return self._out(_("Your request is still waiting: our team is busy. A person will answer you as soon "
-                           "as possible. To go back to the automatic service, write {bot}.")
-                         .format(bot=keywords.word("bot", lang)), channel)
+        return self._out(
+            _(
+                "Your request is still waiting: our team is busy. A person will answer you as soon "
+                "as possible. To go back to the automatic service, write {bot}."
+            ).format(bot=keywords.word("bot", lang)),
+            channel,
+        )
 
     def closed(self, lang: str, channel: str) -> str:
         _ = gettext_for(lang)
-        return self._out(_("The person has ended the conversation. The automatic service answers you again: "
-                           "write {menu} to see the choices.").format(menu=keywords.word("menu", lang)), channel)
+        return self._out(
+            _(
+                "The person has ended the conversation. The automatic service answers you again: "
+                "write {menu} to see the choices."
+            ).format(menu=keywords.word("menu", lang)),
+            channel,
+        )
 
     def back_to_bot(self, lang: str, channel: str) -> str:
         _ = gettext_for(lang)
-        return self._out(_("You are back with the automatic service. Write {menu} to see the choices.")
-                         .format(menu=keywords.word("menu", lang)), channel)
+        return self._out(
+            _("You are back with the automatic service. Write {menu} to see the choices.").format(
+                menu=keywords.word("menu", lang)
+            ),
+            channel,
+        )

@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from remi import stack
+from tools import stack
 
 SECRETS_FILE = stack.ROOT / "var" / "secrets.env"
 EMBEDDED_REDIS_PORT = int(os.environ.get("REMI_EMBEDDED_REDIS_PORT", "6391"))
@@ -63,7 +63,7 @@ def serve(simulator: bool = False) -> int:
     ensure_dev_secrets()
     if simulator:
         os.environ.setdefault("TWILIO_API_BASE_URL", f"http://127.0.0.1:{SIMULATOR_PORT}")
-    from api.config import Settings
+    from engine.config import Settings
 
     settings = Settings()
     started = time.monotonic()
@@ -85,8 +85,11 @@ def serve(simulator: bool = False) -> int:
         stack.wait_for_http(f"{settings.action_server_url}/health", actions, 120)
         stack.wait_for_http(f"{settings.rasa_url}/", rasa, 300)
         stack.wait_for_http(f"http://{settings.api_host}:{settings.api_port}/healthz", api, 60)
-        print(f"remi: ready in {time.monotonic() - started:.0f}s. Webhook: {settings.public_base_url}/webhooks/twilio/messages"
-              f"  Logs: {run_dir}/", flush=True)
+        print(
+            f"remi: ready in {time.monotonic() - started:.0f}s. Webhook: {settings.public_base_url}/webhooks/twilio/messages"
+            f"  Logs: {run_dir}/",
+            flush=True,
+        )
         if simulator:
             print("remi: talk to the bot with `remi chat` in another terminal.", flush=True)
         stop = threading.Event()

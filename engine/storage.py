@@ -18,5 +18,11 @@ MAX_CONNECTIONS = 1000
 
 def connect(url: str) -> Redis:
     # One quick retry only: a command against a dead server fails in about 2 × the timeouts.
-    return Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=1, health_check_interval=10,
-                          retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1), max_connections=MAX_CONNECTIONS)
+    return Redis.from_url(
+        url,
+        socket_timeout=SOCKET_TIMEOUT,
+        socket_connect_timeout=1,
+        health_check_interval=10,
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
+        max_connections=MAX_CONNECTIONS,
+    )

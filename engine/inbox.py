@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 
 from redis.asyncio import Redis
 
-from api.identity import Contact, ContactCipher, channel_of, sender_id
+from engine.identity import Contact, ContactCipher, channel_of, sender_id
 from remi import keywords
 from remi.language.danger import in_danger
 
@@ -112,9 +112,15 @@ class InboundMessage:
             return value if -limit <= value <= limit else None
 
         message = cls(
-            sid=sid, sender=sender_id(address, hash_key), channel=channel_of(address),
-            body=(form.get("Body") or "")[:4096], received_at=time.time(), media=media,
-            media_refused=refused, latitude=coordinate("Latitude", 90), longitude=coordinate("Longitude", 180),
+            sid=sid,
+            sender=sender_id(address, hash_key),
+            channel=channel_of(address),
+            body=(form.get("Body") or "")[:4096],
+            received_at=time.time(),
+            media=media,
+            media_refused=refused,
+            latitude=coordinate("Latitude", 90),
+            longitude=coordinate("Longitude", 180),
             opt_out_type=(form.get("OptOutType") or "").upper() or None,
         )
         return message, Contact(address=address, channel=message.channel)
@@ -130,10 +136,16 @@ class InboundMessage:
             return float(fields[name]) if fields.get(name) else None
 
         return cls(
-            sid=fields["sid"], sender=fields["sender"], channel=fields["channel"], body=fields.get("body", ""),
-            received_at=float(fields["received_at"]), media=json.loads(fields.get("media") or "[]"),
-            media_refused=int(fields.get("media_refused") or 0), latitude=num("latitude"),
-            longitude=num("longitude"), opt_out_type=fields.get("opt_out_type") or None,
+            sid=fields["sid"],
+            sender=fields["sender"],
+            channel=fields["channel"],
+            body=fields.get("body", ""),
+            received_at=float(fields["received_at"]),
+            media=json.loads(fields.get("media") or "[]"),
+            media_refused=int(fields.get("media_refused") or 0),
+            latitude=num("latitude"),
+            longitude=num("longitude"),
+            opt_out_type=fields.get("opt_out_type") or None,
         )
 
 
@@ -148,10 +160,26 @@ class Inbox:
         fields = message.to_fields()
         flat = [x for kv in fields.items() for x in kv]
         s = message.sender
-        keys = [f"remi:seen:{message.sid}", f"remi:msg:{message.sid}", f"remi:inbox:{s}", "remi:pending",
-                "remi:ready", f"remi:contact:{s}", f"remi:sids:{s}", f"remi:rate:{s}"]
-        args = [self.ttl, s, message.sid, self.cipher.seal(contact), int(time.time() * 1000), self.per_minute,
-                int(message.urgent), *flat]
+        keys = [
+            f"remi:seen:{message.sid}",
+            f"remi:msg:{message.sid}",
+            f"remi:inbox:{s}",
+            "remi:pending",
+            "remi:ready",
+            f"remi:contact:{s}",
+            f"remi:sids:{s}",
+            f"remi:rate:{s}",
+        ]
+        args = [
+            self.ttl,
+            s,
+            message.sid,
+            self.cipher.seal(contact),
+            int(time.time() * 1000),
+            self.per_minute,
+            int(message.urgent),
+            *flat,
+        ]
         return {0: DUPLICATE, 1: STORED, 2: THROTTLED}[int(await self._store(keys=keys, args=args))]
 
     async def contact(self, sender: str) -> Contact | None:

@@ -1,0 +1,1 @@
+"""The message path and its state: inbox, worker, conversation steps, Rasa, outbox, erasure."""

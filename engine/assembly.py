@@ -1,0 +1,79 @@
+"""Builds the engine from settings: the worker and everything the API's routes share with it.
+
+One place that wires the parts by constructor arguments, used by the API process (`api/main.py`)
+and by `remi worker` (`tools/worker.py`), so both run exactly the same engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from engine.audit import Audit
+from engine.config import Settings
+from engine.conversation import Conversation
+from engine.erasure import Erasure
+from engine.handover.desk import HandoverDesk
+from engine.identity import ContactCipher
+from engine.inbox import Inbox
+from engine.operators import Operators
+from engine.outbox import Outbox
+from engine.profile import Profiles
+from engine.rasa_client import RasaClient
+from engine.worker import Worker
+from remi.content.library import LiveLibrary
+
+
+@dataclass
+class Engine:
+    """The running parts, for the worker and for the API's dependencies."""
+
+    settings: Settings
+    redis: Redis
+    inbox: Inbox
+    outbox: Outbox
+    handovers: HandoverDesk
+    erasure: Erasure
+    operators: Operators
+    worker: Worker
+
+    @property
+    def audit(self) -> Audit:
+        return self.handovers.audit
+
+    async def aclose(self) -> None:
+        await self.outbox.aclose()
+        await self.worker.conversation.rasa.aclose()
+
+
+def build(settings: Settings, redis: Redis) -> Engine:
+    retention = settings.retention_days * 86400
+    inbox = Inbox(
+        redis,
+        ContactCipher(settings.contact_encryption_key),
+        retention,
+        per_minute=settings.inbound_per_sender_per_minute,
+    )
+    live = LiveLibrary()
+    conversation = Conversation(
+        RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_seconds),
+        live.get,
+        {"max_segments": settings.sms_max_segments_per_page, "fold": settings.sms_gsm_folding},
+        settings.retention_days,
+    )
+    profiles, outbox = Profiles(redis, retention), Outbox(settings, redis)
+    desk = HandoverDesk.build(settings, redis, inbox, outbox, profiles)
+    erasure = Erasure(redis, Audit(redis, settings.retention_days), retention, handovers=desk)
+    worker = Worker(
+        redis,
+        inbox,
+        profiles,
+        conversation,
+        outbox,
+        handovers=desk,
+        erase=erasure.for_worker,
+        concurrency=settings.worker_concurrency,
+    )
+    operators = Operators(redis, settings.operator_session_hours * 3600)
+    return Engine(settings, redis, inbox, outbox, desk, erasure, operators, worker)
