@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from engine.config import Settings, get_settings
 def create_app(settings: Settings | None = None, run_worker: bool | None = None) -> FastAPI:
     settings = settings or get_settings()
     if run_worker is None:
-        run_worker = os.environ.get("API_WORKER", "true").lower() not in ("0", "false", "no")
+        run_worker = settings.api_worker
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

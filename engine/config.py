@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     retention_days: int = 90
 
     # Worker
+    api_worker: bool = True  # the API process runs the worker too; false when `remi worker` runs apart
     # Above the number of people writing at once, or newcomers wait in remi:ready behind
     # conversations that keep their worker (docs/benchmarks.md, "System benchmark").
     worker_concurrency: int = 64
