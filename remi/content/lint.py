@@ -20,13 +20,15 @@ import yaml
 from remi import sms
 from remi.cities import CITIES
 from remi.content.library import CATEGORIES, DEFAULT_ROOT, LANGUAGES, ContentError, Library
+from remi.content.glossary import check as check_glossary
+from remi.content.glossary import load as load_glossary
 from remi.content.render import WHATSAPP_LIMIT, topic_reply
 
 MAX_SEGMENTS_PER_PAGE = 3
 STALE_DAYS = 365
 DOMAIN = Path(__file__).resolve().parents[2] / "bot" / "domain" / "guidance.yml"
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
-PHONE = re.compile(r"^\+\d{3}( \d{2}){4}$")
+PHONE = re.compile(r"^(\+\d{3}( \d{2}){4}|\d{2,4})$")  # +227 XX XX XX XX, or a short code (15, 18)
 
 
 @dataclass
@@ -115,7 +117,7 @@ def lint(root: Path = DEFAULT_ROOT, today: dt.date | None = None) -> list[Findin
         path, line = library.line_of[("directory", service.id)]
         where = f"{path}:{line}"
         if service.phone and not PHONE.match(service.phone):
-            add("error", where, f"{service.id}.phone", f"{service.phone!r}: write numbers as +227 XX XX XX XX")
+            add("error", where, f"{service.id}.phone", f"{service.phone!r}: write numbers as +227 XX XX XX XX (or a short code: 15)")
         if service.city is not None and service.city not in CITIES:
             add("error", where, f"{service.id}.city", f"{service.city!r} is not one of {', '.join(CITIES)}")
         for lang in LANGUAGES:
@@ -127,6 +129,10 @@ def lint(root: Path = DEFAULT_ROOT, today: dt.date | None = None) -> list[Findin
         if isinstance(service.last_reviewed, dt.date) and (today - service.last_reviewed).days > STALE_DAYS:
             add("warning", where, f"{service.id}.last_reviewed", "over a year old: review it")
     del directory
+    glossary = load_glossary(root)
+    if glossary is not None:
+        for where, key, message in check_glossary(library, glossary):
+            add("warning", where, key, message)
     unused = set(CATEGORIES) - {c for t in library.topics.values() for c in t.services}
     for category in sorted(unused):
         add("warning", str(root), category, "no topic lists this service category")
