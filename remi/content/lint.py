@@ -5,7 +5,7 @@ SMS segments after rendering, unbalanced WhatsApp markup, a WhatsApp answer over
 characters, a reference to a topic or service that does not exist.
 Warnings (exit 1 only with --strict): a text missing in one language (it falls back), a
 `last_reviewed` older than a year, a character that forces UCS-2 where a GSM-7 one would do,
-a source that is not one of the seed documents, a service category no directory entry offers.
+a source that is neither a seed document nor a public page (URL), a service category no directory entry offers.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def lint(root: Path = DEFAULT_ROOT, today: dt.date | None = None) -> list[Findin
                 if isinstance(reviewed, dt.date) and (today - reviewed).days > STALE_DAYS:
                     add("warning", where, f"{topic.id}.last_reviewed", f"{reviewed} is over a year old: review it")
                 for source in meta["source"] or []:
-                    if seeds is not None and str(source) not in seeds:
+                    if seeds is not None and str(source) not in seeds and not str(source).startswith(("https://", "http://")):
                         add("warning", where, f"{topic.id}.source", f"{source!r} is not one of the seed documents")
             whatsapp = texts.get("whatsapp", "")
             if whatsapp and not _markup_balanced(whatsapp):
@@ -124,7 +124,7 @@ def lint(root: Path = DEFAULT_ROOT, today: dt.date | None = None) -> list[Findin
             if lang not in service.texts:
                 add("warning", str(root / lang / "directory.yml"), service.id, f"no {lang} name: falls back")
         for source in service.source:
-            if seeds is not None and str(source) not in seeds:
+            if seeds is not None and str(source) not in seeds and not str(source).startswith(("https://", "http://")):
                 add("warning", where, f"{service.id}.source", f"{source!r} is not one of the seed documents")
         if isinstance(service.last_reviewed, dt.date) and (today - service.last_reviewed).days > STALE_DAYS:
             add("warning", where, f"{service.id}.last_reviewed", "over a year old: review it")
