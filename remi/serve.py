@@ -59,7 +59,7 @@ def settings_env(settings) -> dict[str, str]:
     return {k: v for k, v in env.items() if v != "" or k == "REDIS_URL"}
 
 
-def check_content(production: bool, accept_unverified_content: bool = False) -> bool:
+def check_content(production: bool, accept_unverified_content: bool = False, root: Path | None = None) -> bool:
     """In production, the go-live audit's summary at start; no emergency contact at all stops
     the start unless the operator accepts it (and that is logged)."""
     import logging
@@ -68,7 +68,7 @@ def check_content(production: bool, accept_unverified_content: bool = False) -> 
 
     if not production:
         return True
-    report = audit()
+    report = audit(root) if root else audit()
     print(f"remi: content audit: {report.summary()} (`remi content audit` lists them)", flush=True)
     if report.has_emergency_contact:
         return True

@@ -227,7 +227,7 @@ def emergency_block(lang: str, channel: str, library: Library, now: dt.datetime 
         lines = [f"- {service_line(s, lang, channel, today)}" for s in contacts]
     else:
         lines = [", ".join(f"{s.text('name', lang) or s.organisation} {s.phone}" for s in contacts)] if contacts else []
-    hours = current_hours()
+    hours = current_hours(library.root / "handover.yml")
     if hours is None:
         lines.append(_("A person from our team will also answer you here."))
     else:
