@@ -78,7 +78,7 @@ class System:
         return "\n".join(c.log.read_text(errors="replace") for c in self.stack.children if c.log.exists())
 
 
-def start_system(run_dir: Path) -> System:
+def start_system(run_dir: Path, extra_env: dict[str, str] | None = None) -> System:
     run_dir.mkdir(parents=True, exist_ok=True)
     redis_port, api_port, rasa_port, action_port = (stack.free_port() for _ in range(4))
     env = dict(os.environ) | {
@@ -104,7 +104,7 @@ def start_system(run_dir: Path) -> System:
         "HANDOVER_SWEEP_SECONDS": "0.5",
         "WEBHOOK_BACKOFF_SECONDS": "0.2",
         "WEBHOOK_MAX_ATTEMPTS": "4",
-    }
+    } | (extra_env or {})
     twilio = TwilioStandIn(ACCOUNT_SID, env["TWILIO_AUTH_TOKEN"]).start()
     env["TWILIO_API_BASE_URL"] = twilio.base_url
     model = stack.train(quiet=True)
