@@ -92,6 +92,14 @@ def audit(root: Path = DEFAULT_ROOT, today: dt.date | None = None) -> Report:
                 due = expiry.review_due(meta["last_reviewed"], meta["review_every"])
                 add(CONTENT_TEAM, Item("overdue", label, f"review was due {due}"))
 
+    hours_file = Path(root) / "handover.yml"
+    if hours_file.exists():
+        import yaml
+
+        hours = yaml.safe_load(hours_file.read_text(encoding="utf-8")) or {}
+        if not hours.get("verified"):
+            add(CONTENT_TEAM, Item("unverified", "handover.yml",
+                                   "the working hours told to migrants (when a person answers) are not confirmed"))
     contacts = library.emergency_contacts(today)
     if not contacts:
         report.emergency.append(Item("emergency", "(none)", "no emergency contact at all: the emergency answer gives "

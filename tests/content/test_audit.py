@@ -28,7 +28,7 @@ def test_report_lists_each_case_under_its_organisation(tmp_path):
     assert kinds["Good NGO"] == [("overdue", "stale")]
     assert kinds["Doubtful NGO"] == [("unverified", "unconfirmed")]
     assert kinds["Old project"] == [("expired", "ended")]
-    assert kinds["Re.Mi. content editors"] == [("unverified", "rights_general (fr)")]
+    assert kinds["Re.Mi. content editors"] == [("unverified", "handover.yml"), ("unverified", "rights_general (fr)")]
     assert kinds["Rescue"] == [("unverified", "rescue")]  # and under emergency contacts
     assert [(i.subject, i.kind) for i in report.emergency] == [("rescue", "emergency")]
     # Zinder's only service has expired: Zinder has no food service any more.
