@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     send_backoff_seconds: float = 0.5
     twilio_timeout_seconds: float = Field(15.0, gt=0)  # a send without answer by then is "unknown", not resent
 
+    # Guidance: the content folder (read by the action server and the handover notices through
+    # CONTENT_DIR, which this setting passes on to the children)
+    content_dir: Path = ROOT / "content"
+
     # SMS rendering
     sms_gsm_folding: bool = True
     sms_max_segments_per_page: int = Field(2, ge=1, le=3)

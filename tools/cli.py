@@ -12,7 +12,7 @@ from pathlib import Path
 def _serve(args) -> int:
     from tools.serve import serve
 
-    return serve(simulator=args.simulator)
+    return serve(simulator=args.simulator, accept_unverified_content=args.accept_unverified_content)
 
 
 def _train(args) -> int:
@@ -54,6 +54,12 @@ def _content_lint(args) -> int:
     return main(strict=args.strict)
 
 
+def _content_audit(args) -> int:
+    from remi.content.audit import main
+
+    return main(args.format)
+
+
 def _content_preview(args) -> int:
     from remi.content.preview import main
 
@@ -93,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="send replies to the local phone simulator (`remi chat`) instead of Twilio",
     )
+    p.add_argument(
+        "--accept-unverified-content",
+        action="store_true",
+        help="in production, start even with no emergency contact in the content (logged)",
+    )
     p.set_defaults(func=_serve)
 
     p = sub.add_parser("train", help="train the model if the training data changed")
@@ -118,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = content.add_parser("lint", help="check every content file")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.set_defaults(func=_content_lint)
+    p = content.add_parser("audit", help="the go-live checklist: every fact a partner must confirm, by organisation")
+    p.add_argument("--format", choices=["text", "md"], default="text")
+    p.set_defaults(func=_content_audit)
     p = content.add_parser("preview", help="show a topic as the phone would")
     p.add_argument("topic")
     p.add_argument("--lang", choices=["fr", "ha", "en"], default="fr")

@@ -59,13 +59,46 @@ def settings_env(settings) -> dict[str, str]:
     return {k: v for k, v in env.items() if v != "" or k == "REDIS_URL"}
 
 
-def serve(simulator: bool = False) -> int:
+def check_content(production: bool, accept_unverified_content: bool = False, root: Path | None = None) -> bool:
+    """In production, the go-live audit's summary at start; no emergency contact at all stops
+    the start unless the operator accepts it (and that is logged)."""
+    import logging
+
+    from remi.content.audit import audit
+
+    if not production:
+        return True
+    report = audit(root) if root else audit()
+    print(f"remi: content audit: {report.summary()} (`remi content audit` lists them)", flush=True)
+    if report.has_emergency_contact:
+        return True
+    if accept_unverified_content:
+        logging.getLogger("tools.serve").warning(
+            "starting with no emergency contact in the content (--accept-unverified-content)"
+        )
+        print(
+            "remi: WARNING: no emergency contact in the content; started anyway (--accept-unverified-content)",
+            flush=True,
+        )
+        return True
+    print(
+        "remi: refusing to start: the content has no emergency contact, so an emergency answer would give no "
+        "number. Add one to content/directory.yml (emergency_contact: true), or start with "
+        "--accept-unverified-content.",
+        flush=True,
+    )
+    return False
+
+
+def serve(simulator: bool = False, accept_unverified_content: bool = False) -> int:
     ensure_dev_secrets()
     if simulator:
         os.environ.setdefault("TWILIO_API_BASE_URL", f"http://127.0.0.1:{SIMULATOR_PORT}")
     from engine.config import Settings
 
     settings = Settings()
+    if not check_content(settings.environment == "production", accept_unverified_content):
+        return 2
     started = time.monotonic()
     print("remi: checking the model (trains if the training data changed)...", flush=True)
     model = stack.train()

@@ -6,77 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-from babel.dates import get_day_names
-
 from remi import keywords, sms
-from remi.content.library import DEFAULT_ROOT
-from remi.i18n import format_clock, format_duration_minutes, gettext_for, locale
 
-HOURS_FILE = DEFAULT_ROOT / "handover.yml"
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-_OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
-
-
-class HoursError(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class WorkingHours:
-    zone: dt.timezone
-    days: frozenset[int]  # 0 = Monday
-    opens: dt.time
-    closes: dt.time
-    typical_answer_minutes: int
-
-    def is_open(self, at: dt.datetime) -> bool:
-        local = at.astimezone(self.zone)
-        return local.weekday() in self.days and self.opens <= local.time() < self.closes
-
-    def next_opening(self, at: dt.datetime) -> dt.datetime:
-        local = at.astimezone(self.zone)
-        for ahead in range(8):
-            day = local.date() + dt.timedelta(days=ahead)
-            start = dt.datetime.combine(day, self.opens, tzinfo=self.zone)
-            if day.weekday() in self.days and start > local:
-                return start
-        raise HoursError("no working day in the week")
-
-
-def load_hours(path: Path = HOURS_FILE) -> WorkingHours:
-    """content/handover.yml, checked; errors name the file and the key."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise HoursError(f"{path}: cannot be read: {exc}") from None
-
-    def clock(key: str) -> dt.time:
-        match = _CLOCK.match(str(data.get(key, "")))
-        if not match:
-            raise HoursError(f'{path}: {key}: write the time as "HH:MM", e.g. "08:00"')
-        return dt.time(int(match[1]), int(match[2]))
-
-    offset = _OFFSET.match(str(data.get("utc_offset", "")))
-    if not offset:
-        raise HoursError(f'{path}: utc_offset: write it as "+01:00"')
-    sign = 1 if offset[1] == "+" else -1
-    zone = dt.timezone(sign * dt.timedelta(hours=int(offset[2]), minutes=int(offset[3])))
-    days = data.get("days") or []
-    if not isinstance(days, list) or not days or any(d not in DAYS for d in days):
-        raise HoursError(f"{path}: days: a list of {', '.join(DAYS)}")
-    opens, closes = clock("opens"), clock("closes")
-    if closes <= opens:
-        raise HoursError(f"{path}: closes must be after opens")
-    minutes = data.get("typical_answer_minutes")
-    if not isinstance(minutes, int) or not 1 <= minutes <= 24 * 60:
-        raise HoursError(f"{path}: typical_answer_minutes: a number of minutes (1 to 1440)")
-    return WorkingHours(zone, frozenset(DAYS.index(d) for d in days), opens, closes, minutes)
+# The working-hours rule has one owner, shared with the emergency answer.
+from remi.content.hours import DAYS, HOURS_FILE, HoursError, WorkingHours, load_hours, when  # noqa: F401
+from remi.i18n import format_duration_minutes, gettext_for
 
 
 class Notices:
@@ -121,15 +57,7 @@ class Notices:
 
     @staticmethod
     def when(opening: dt.datetime, now: dt.datetime, lang: str) -> str:
-        _ = gettext_for(lang)
-        ahead = (opening.date() - now.date()).days
-        if ahead == 0:
-            day = _("today")
-        elif ahead == 1:
-            day = _("tomorrow")
-        else:
-            day = get_day_names("wide", locale=locale(lang))[opening.weekday()]
-        return _("{day} from {time}").format(day=day, time=format_clock(opening.time(), lang))
+        return when(opening, now, lang)
 
     def still_waiting(self, lang: str, channel: str) -> str:
         _ = gettext_for(lang)

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import yaml
 
+from remi.content import expiry
+
 LANGUAGES = ("fr", "ha", "en")
 FALLBACK = {"ha": ("ha", "fr", "en"), "fr": ("fr", "en"), "en": ("en", "fr")}
 CATEGORIES = (
@@ -36,7 +38,9 @@ CATEGORIES = (
 HANDOVER_CATEGORIES = ("medical", "psychosocial", "legal", "protection", "general")
 TOPIC_FILES = ("rights", "risks", "services", "safety")
 TOPIC_TEXTS = ("title", "sms", "whatsapp")
-DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "content"
+# CONTENT_DIR (Settings.content_dir) points the whole service at another content folder: a
+# partner's staging copy, or a test's own content.
+DEFAULT_ROOT = Path(os.environ.get("CONTENT_DIR") or Path(__file__).resolve().parents[2] / "content")
 
 
 class ContentError(ValueError):
@@ -54,10 +58,15 @@ class Topic:
     options: list[str] = field(default_factory=list)
     services: list[str] = field(default_factory=list)
     handover: str | None = None
-    meta: dict[str, dict] = field(default_factory=dict)  # lang -> {source, last_reviewed, verified}
+    meta: dict[str, dict] = field(default_factory=dict)  # lang -> {source, last_reviewed, verified...}
 
     def text(self, key: str, lang: str) -> str | None:
         return in_language(self.texts, key, lang)
+
+    def status(self, lang: str, today: dt.date | None = None) -> str:
+        """current, overdue or expired (remi.content.expiry), for the text sent in `lang`."""
+        meta = next((self.meta[c] for c in FALLBACK[lang] if c in self.meta), None) or {}
+        return expiry.status(meta.get("last_reviewed"), meta.get("review_every"), meta.get("valid_until"), today)
 
 
 def in_language(texts: dict[str, dict[str, str]], key: str, lang: str) -> str | None:
@@ -86,10 +95,18 @@ class Service:
     verified: bool = False
     source: list[str] = field(default_factory=list)
     last_reviewed: dt.date | None = None
+    review_every: int = expiry.DEFAULT_REVIEW_MONTHS  # months
+    valid_until: dt.date | None = None  # e.g. a project's end date: not sent after it
     texts: dict[str, dict[str, str]] = field(default_factory=dict)  # lang -> {name, description, landmark}
 
     def text(self, key: str, lang: str) -> str | None:
         return in_language(self.texts, key, lang)
+
+    def status(self, today: dt.date | None = None) -> str:
+        return expiry.status(self.last_reviewed, self.review_every, self.valid_until, today)
+
+    def sendable(self, today: dt.date | None = None) -> bool:
+        return self.status(today) != expiry.EXPIRED
 
 
 class _Lines:
@@ -126,6 +143,20 @@ def _read(path: Path) -> tuple[dict, _Lines]:
     if not isinstance(data, dict):
         raise ContentError(path, "(file)", 1, "must be a mapping of ids to entries")
     return data, lines
+
+
+def _review_fields(path: Path, key: str, entry: dict, lines: _Lines) -> tuple[int, dt.date | None]:
+    every = entry.get("review_every", expiry.DEFAULT_REVIEW_MONTHS)
+    if not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 36:
+        raise ContentError(
+            path, f"{key}.review_every", lines(key, "review_every"), "a number of months between 1 and 36 (default 6)"
+        )
+    until = entry.get("valid_until")
+    if until is not None and not isinstance(until, dt.date):
+        raise ContentError(path, f"{key}.valid_until", lines(key, "valid_until"), "a date: YYYY-MM-DD")
+    if not isinstance(entry.get("last_reviewed"), dt.date):
+        raise ContentError(path, f"{key}.last_reviewed", lines(key, "last_reviewed"), "a date: YYYY-MM-DD")
+    return every, until
 
 
 class Library:
@@ -190,9 +221,12 @@ class Library:
             if topic.area != area:
                 raise ContentError(path, topic_id, where, f"is also in {topic.area}.yml")
             topic.texts[lang] = {k: str(entry[k]).strip() for k in TOPIC_TEXTS if entry.get(k)}
+            every, until = _review_fields(path, topic_id, entry, lines)
             topic.meta[lang] = {
                 "source": entry["source"],
                 "last_reviewed": entry["last_reviewed"],
+                "review_every": every,
+                "valid_until": until,
                 "verified": bool(entry.get("verified", False)),
                 "path": str(path),
                 "line": where,
@@ -234,6 +268,7 @@ class Library:
                     lines(service_id, "coordinates"),
                     "must be [latitude, longitude] or null",
                 )
+            every, until = _review_fields(path, service_id, entry, lines)
             self.services[service_id] = Service(
                 id=service_id,
                 organisation=str(entry["organisation"]),
@@ -250,6 +285,8 @@ class Library:
                 verified=bool(entry.get("verified")),
                 source=list(entry["source"]),
                 last_reviewed=entry["last_reviewed"],
+                review_every=every,
+                valid_until=until,
             )
             self.line_of[("directory", service_id)] = (str(path), where)
 
@@ -286,30 +323,34 @@ class Library:
     def topic(self, topic_id: str) -> Topic | None:
         return self.topics.get(topic_id)
 
-    def services_for(self, category: str, city: str | None = None) -> list[Service]:
-        """Services of `category` in `city`, then national ones (no city), reachable first."""
-        found = [s for s in self.services.values() if category in s.offers]
+    def services_for(self, category: str, city: str | None = None, today: dt.date | None = None) -> list[Service]:
+        """Services of `category` in `city`, then national ones (no city), reachable first;
+        never one past its `valid_until`."""
+        found = [s for s in self.services.values() if category in s.offers and s.sendable(today)]
         if city:
             found = [s for s in found if s.city in (city, None)]
         # The town's own first, then a phone before a name alone.
         return sorted(found, key=lambda s: (s.city is None, not s.phone, not s.verified, s.id))
 
-    def services_near(self, category: str, point: tuple[float, float]) -> list[tuple[Service, float]]:
+    def services_near(
+        self, category: str, point: tuple[float, float], today: dt.date | None = None
+    ) -> list[tuple[Service, float]]:
         """Services of `category` with a place (their coordinates, else their town's centre),
         nearest first, with the distance in km."""
         from remi.cities import CENTRES, distance_km
 
         found = []
         for service in self.services.values():
-            if category not in service.offers:
+            if category not in service.offers or not service.sendable(today):
                 continue
             where = service.coordinates or CENTRES.get(service.city or "")
             if where:
                 found.append((service, distance_km(point, where)))
         return sorted(found, key=lambda pair: (pair[1], not pair[0].phone))
 
-    def emergency_contacts(self) -> list[Service]:
-        return [s for s in self.services.values() if s.emergency_contact and s.phone]
+    def emergency_contacts(self, today: dt.date | None = None) -> list[Service]:
+        """Lines a person in danger can call now, in the directory's order; never an expired one."""
+        return [s for s in self.services.values() if s.emergency_contact and s.phone and s.sendable(today)]
 
     def system_text(self, key: str, lang: str) -> str | None:
         return in_language(self.system, key, lang)

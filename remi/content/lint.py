@@ -5,7 +5,7 @@ SMS segments after rendering, unbalanced WhatsApp markup, a WhatsApp answer over
 characters, a reference to a topic or service that does not exist.
 Warnings (exit 1 only with --strict): a text missing in one language (it falls back), a
 `last_reviewed` older than a year, a character that forces UCS-2 where a GSM-7 one would do,
-a source that is not one of the seed documents, a service category no directory entry offers.
+a source that is neither a seed document nor a public page (URL), a service category no directory entry offers.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import yaml
 
 from remi import sms
 from remi.cities import CITIES
+from remi.content.glossary import check as check_glossary
+from remi.content.glossary import load as load_glossary
 from remi.content.library import CATEGORIES, DEFAULT_ROOT, LANGUAGES, ContentError, Library
 from remi.content.render import WHATSAPP_LIMIT, topic_reply
 
@@ -26,7 +28,7 @@ MAX_SEGMENTS_PER_PAGE = 3
 STALE_DAYS = 365
 DOMAIN = Path(__file__).resolve().parents[2] / "bot" / "domain" / "guidance.yml"
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
-PHONE = re.compile(r"^\+\d{3}( \d{2}){4}$")
+PHONE = re.compile(r"^(\+\d{3}( \d{2}){4}|\d{2,4})$")  # +227 XX XX XX XX, or a short code (15, 18)
 
 
 @dataclass
@@ -87,7 +89,11 @@ def lint(root: Path = DEFAULT_ROOT, today: dt.date | None = None) -> list[Findin
                 if isinstance(reviewed, dt.date) and (today - reviewed).days > STALE_DAYS:
                     add("warning", where, f"{topic.id}.last_reviewed", f"{reviewed} is over a year old: review it")
                 for source in meta["source"] or []:
-                    if seeds is not None and str(source) not in seeds:
+                    if (
+                        seeds is not None
+                        and str(source) not in seeds
+                        and not str(source).startswith(("https://", "http://"))
+                    ):
                         add("warning", where, f"{topic.id}.source", f"{source!r} is not one of the seed documents")
             whatsapp = texts.get("whatsapp", "")
             if whatsapp and not _markup_balanced(whatsapp):
@@ -134,18 +140,27 @@ def lint(root: Path = DEFAULT_ROOT, today: dt.date | None = None) -> list[Findin
         path, line = library.line_of[("directory", service.id)]
         where = f"{path}:{line}"
         if service.phone and not PHONE.match(service.phone):
-            add("error", where, f"{service.id}.phone", f"{service.phone!r}: write numbers as +227 XX XX XX XX")
+            add(
+                "error",
+                where,
+                f"{service.id}.phone",
+                f"{service.phone!r}: write numbers as +227 XX XX XX XX (or a short code: 15)",
+            )
         if service.city is not None and service.city not in CITIES:
             add("error", where, f"{service.id}.city", f"{service.city!r} is not one of {', '.join(CITIES)}")
         for lang in LANGUAGES:
             if lang not in service.texts:
                 add("warning", str(root / lang / "directory.yml"), service.id, f"no {lang} name: falls back")
         for source in service.source:
-            if seeds is not None and str(source) not in seeds:
+            if seeds is not None and str(source) not in seeds and not str(source).startswith(("https://", "http://")):
                 add("warning", where, f"{service.id}.source", f"{source!r} is not one of the seed documents")
         if isinstance(service.last_reviewed, dt.date) and (today - service.last_reviewed).days > STALE_DAYS:
             add("warning", where, f"{service.id}.last_reviewed", "over a year old: review it")
     del directory
+    glossary = load_glossary(root)
+    if glossary is not None:
+        for where, key, message in check_glossary(library, glossary):
+            add("warning", where, key, message)
     unused = set(CATEGORIES) - {c for t in library.topics.values() for c in t.services}
     for category in sorted(unused):
         add("warning", str(root), category, "no topic lists this service category")

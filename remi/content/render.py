@@ -19,7 +19,10 @@ from dataclasses import asdict, dataclass, field
 from babel.dates import get_day_names
 
 from remi import cities, keywords, sms
+from remi.content import expiry
+from remi.content.hours import current_hours
 from remi.content.library import Library, Service
+from remi.content.nearest import national_by_phone, nearest_town_with
 from remi.i18n import format_clock, format_number, gettext_for, locale
 
 WHATSAPP_LIMIT = 4096
@@ -141,7 +144,7 @@ def _hours_text(hours: dict | None, lang: str) -> str | None:
     return f"{span}{format_clock(opens, lang)}-{format_clock(closes, lang)}"
 
 
-def service_line(service: Service, lang: str, channel: str) -> str:
+def service_line(service: Service, lang: str, channel: str, today: dt.date | None = None) -> str:
     _ = gettext_for(lang)
     name = service.text("name", lang) or service.organisation
     place = service.text("landmark", lang) or service.area
@@ -155,7 +158,17 @@ def service_line(service: Service, lang: str, channel: str) -> str:
         parts.append(hours)
     if not service.phone and not service.verified:
         parts.append(_("contact not verified"))
+    elif service.status(today) == expiry.OVERDUE:
+        parts.append(_("call first: this may have changed"))
     return ", ".join(parts)
+
+
+def _listing(head: str, lines: list[str], channel: str) -> str:
+    if channel == "whatsapp":
+        return f"*{head}*\n" + "\n".join(f"- {line}" for line in lines)
+    # A no-break space keeps the heading with the first service when the answer is cut into
+    # pages (it is sent as a plain space).
+    return head + "\u00a0" + "\n".join(lines)
 
 
 def services_block(
@@ -166,38 +179,84 @@ def services_block(
     library: Library,
     limit: int = 3,
     near: tuple[float, float] | None = None,
+    today: dt.date | None = None,
 ) -> str:
     _ = gettext_for(lang)
-    found: list[Service] = []
     if near is not None:
         # A shared location pin (WhatsApp): nearest first, with the distance.
         pairs = sorted(
-            {s.id: (s, km) for c in categories for s, km in library.services_near(c, near)}.values(),
+            {s.id: (s, km) for c in categories for s, km in library.services_near(c, near, today)}.values(),
             key=lambda pair: pair[1],
         )[:limit]
-        if not pairs:
-            return _("No service listed near you yet.")
-        lines = [f"{service_line(s, lang, channel)} ({format_number(round(km), lang)} km)" for s, km in pairs]
-        head = _("Nearest to you:")
-        if channel == "whatsapp":
-            return f"*{head}*\n" + "\n".join(f"- {line}" for line in lines)
-        return head + "\u00a0" + "\n".join(lines)
+        if pairs:
+            lines = [
+                f"{service_line(s, lang, channel, today)} ({format_number(round(km), lang)} km)" for s, km in pairs
+            ]
+            return _listing(_("Nearest to you:"), lines, channel)
+        city = city or cities.nearest_city(near)
+    found: list[Service] = []
     for category in categories:
-        for service in library.services_for(category, city):
+        for service in library.services_for(category, city, today):
             if service not in found:
                 found.append(service)
-    if channel == "sms":
-        # Every SMS segment costs: list only what a person can reach (a phone or a place).
-        found = [s for s in found if s.phone or s.text("landmark", lang) or s.area][: min(limit, 2)]
-    if not found:
-        return _("No service listed in {city} yet.").format(city=city)
-    lines = [service_line(s, lang, channel) for s in found[:limit]]
-    head = _("In {city}:").format(city=city)
+    local = [s for s in found if s.city == city]
+    if local:
+        # The town's own services (with or without a phone: an answer never names a service
+        # in its text and then says the town has none), then one national line by phone.
+        shown = local[: 2 if channel == "sms" else limit]
+        shown += [s for s in found if s.city is None and s.phone][:1]
+        return _listing(
+            _("In {city}:").format(city=city), [service_line(s, lang, channel, today) for s in shown], channel
+        )
+    return _elsewhere(categories, city, lang, channel, library, today)
+
+
+def _elsewhere(
+    categories: list[str], city: str | None, lang: str, channel: str, library: Library, today: dt.date | None
+) -> str:
+    """No service in the person's town: the nearest town that has one, the national
+    organisations that answer by phone, and a person who can look further."""
+    _ = gettext_for(lang)
+    parts = []
+    nearest = nearest_town_with(categories, city, library, today) if city else None
+    if nearest:
+        town, km, services = nearest
+        head = _("Nothing listed in {city}. Nearest, {town} ({km} km):").format(
+            city=city, town=town, km=format_number(round(km, -1), lang)
+        )
+        parts.append(
+            _listing(
+                head, [service_line(s, lang, channel, today) for s in services[: 2 if channel == "sms" else 3]], channel
+            )
+        )
+    else:
+        parts.append(_("Nothing listed in {city} yet.").format(city=city))
+    by_phone = national_by_phone(categories, library, today)[:2]
+    if by_phone:
+        parts.append(_listing(_("By phone:"), [service_line(s, lang, channel, today) for s in by_phone], channel))
+    parts.append(_("A person can look with you: choose {talk}.").format(talk=area_title("human_operator", lang)))
+    return "\n".join(parts)
+
+
+def emergency_block(
+    lang: str, channel: str, library: Library, now: dt.datetime | None = None, today: dt.date | None = None
+) -> str:
+    """The numbers to call now, then when a person of the team answers here: from the working
+    hours (remi.content.hours), never a bare "as a priority"."""
+    _ = gettext_for(lang)
+    contacts = library.emergency_contacts(today)
     if channel == "whatsapp":
-        return f"*{head}*\n" + "\n".join(f"- {line}" for line in lines)
-    # A no-break space keeps the heading with the first service when the answer is cut into
-    # pages (it is sent as a plain space).
-    return head + "\u00a0" + "\n".join(lines)
+        lines = [f"- {service_line(s, lang, channel, today)}" for s in contacts]
+    else:
+        lines = [", ".join(f"{s.text('name', lang) or s.organisation} {s.phone}" for s in contacts)] if contacts else []
+    hours = current_hours(library.root / "handover.yml")
+    if hours is None:
+        lines.append(_("A person from our team will also answer you here."))
+    else:
+        lines.append(
+            _("A person from our team will also answer you here, {when}.").format(when=hours.answer_time(lang, now))
+        )
+    return "\n".join(lines)
 
 
 def compose(
@@ -245,22 +304,36 @@ def topic_reply(
     max_segments: int = 2,
     fold: bool = True,
     near: tuple[float, float] | None = None,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> Reply:
     _ = gettext_for(lang)
     topic = library.topics[topic_id]
+    back = f"menu:{topic.area}" if topic.area in AREAS else "menu:main"
+    status = topic.status(lang, today)
+    if status == expiry.EXPIRED:
+        # Past its valid_until: the text is never sent; a person is offered instead.
+        body = _("This information is being checked and is not given for now. A person can help you.")
+        choices = [Choice(area_title("human_operator", lang), f"handover:{topic.handover or 'general'}:{topic_id}")]
+        return compose(body, choices, _("Back"), lang, channel, max_segments, fold, back=back, topic=topic_id)
     if channel == "whatsapp":
         title, text = topic.text("title", lang), topic.text("whatsapp", lang) or topic.text("sms", lang)
         # Editors often open the WhatsApp text with their own bold heading: no second title then.
         body = text if text.startswith("*") else f"*{title}*\n{text}"
     else:
         body = topic.text("sms", lang)
-    if topic.services and (city or near):
-        sep = "\n\n" if channel == "whatsapp" else "\n"
-        body += sep + services_block(topic.services, city, lang, channel, library, near=near)
+    if status == expiry.OVERDUE:
+        body += " " + _("This may have changed: check with a counsellor.")
+    sep = "\n\n" if channel == "whatsapp" else "\n"
     if topic_id == "emergency":
-        contacts = [service_line(s, lang, channel) for s in library.emergency_contacts()]
-        if contacts:
-            body += "\n" + "\n".join(contacts)
+        # What to do now (the text), the numbers to call and when a person answers, together
+        # on the first page.
+        body += sep + emergency_block(lang, channel, library, now, today)
+    if topic.services and (city or near):
+        block = services_block(topic.services, city, lang, channel, library, near=near, today=today)
+        # A service answer leads with where and how to reach the help, so that it is on the
+        # first SMS page; other topics keep their advice first.
+        body = f"{block}{sep}{body}" if topic.area == "services" and channel == "sms" else f"{body}{sep}{block}"
     choices = [
         Choice(library.topics[o].text("title", lang), f"/{o}")
         for o in topic.options
@@ -269,7 +342,6 @@ def topic_reply(
     if topic.handover and topic_id not in ("human_operator", "emergency"):
         # The person this topic needs: "handover:<category>:<topic>" (answered by the worker).
         choices.append(Choice(area_title("human_operator", lang), f"handover:{topic.handover}:{topic_id}"))
-    back = f"menu:{topic.area}" if topic.area in AREAS else "menu:main"
     return compose(
         body,
         choices,

@@ -84,33 +84,37 @@ class System:
         return "\n".join(c.log.read_text(errors="replace") for c in self.stack.children if c.log.exists())
 
 
-def start_system(run_dir: Path) -> System:
+def start_system(run_dir: Path, extra_env: dict[str, str] | None = None) -> System:
     run_dir.mkdir(parents=True, exist_ok=True)
     redis_port, api_port, rasa_port, action_port = (stack.free_port() for _ in range(4))
-    env = dict(os.environ) | {
-        "ENVIRONMENT": "test",
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
-        "TWILIO_SMS_FROM": SMS_FROM,
-        "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
-        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-        "RASA_TOKEN": secrets.token_urlsafe(16),
-        "SENDER_HASH_KEY": secrets.token_urlsafe(32),
-        "CONTACT_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}",
-        "API_HOST": "127.0.0.1",
-        "API_PORT": str(api_port),
-        "SEND_BACKOFF_SECONDS": "0.05",
-        "REMI_TRACKER_TTL": str(90 * 86400),
-        "DATA_DIR": str(run_dir),
-        # Handovers: the tests' own teams, and escalations and webhook retries quick enough to watch.
-        "ROUTING_FILE": str(Path(__file__).with_name("routing.yml")),
-        "HANDOVER_SWEEP_SECONDS": "0.5",
-        "WEBHOOK_BACKOFF_SECONDS": "0.2",
-        "WEBHOOK_MAX_ATTEMPTS": "4",
-    }
+    env = (
+        dict(os.environ)
+        | {
+            "ENVIRONMENT": "test",
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+            "TWILIO_SMS_FROM": SMS_FROM,
+            "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
+            "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+            "RASA_TOKEN": secrets.token_urlsafe(16),
+            "SENDER_HASH_KEY": secrets.token_urlsafe(32),
+            "CONTACT_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}",
+            "API_HOST": "127.0.0.1",
+            "API_PORT": str(api_port),
+            "SEND_BACKOFF_SECONDS": "0.05",
+            "REMI_TRACKER_TTL": str(90 * 86400),
+            "DATA_DIR": str(run_dir),
+            # Handovers: the tests' own teams, and escalations and webhook retries quick enough to watch.
+            "ROUTING_FILE": str(Path(__file__).with_name("routing.yml")),
+            "HANDOVER_SWEEP_SECONDS": "0.5",
+            "WEBHOOK_BACKOFF_SECONDS": "0.2",
+            "WEBHOOK_MAX_ATTEMPTS": "4",
+        }
+        | (extra_env or {})
+    )
     twilio = TwilioStandIn(ACCOUNT_SID, env["TWILIO_AUTH_TOKEN"]).start()
     env["TWILIO_API_BASE_URL"] = twilio.base_url
     model = stack.train(quiet=True)
