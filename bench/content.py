@@ -25,7 +25,7 @@ def answers(library: Library, lang: str, fold: bool) -> list[list[int]]:
     for topic in library.topics.values():
         for city in [None, *CITIES] if topic.services else [None]:
             reply = topic_reply(topic.id, lang, "sms", library, city=city, fold=fold)
-            out.append([sms.segments(page).count for page in reply.pages])
+            out.append([sms.sent_segments(page, fold).count for page in reply.pages])
     return out
 
 

@@ -35,7 +35,7 @@ def content_cost(max_segments: int = 2) -> dict[str, dict[str, dict]]:
                     pages = topic_reply(
                         topic_id, lang, "sms", library, city=city, max_segments=max_segments, fold=fold
                     ).pages
-                    segments = [sms.segments(p) for p in pages]
+                    segments = [sms.sent_segments(p, fold) for p in pages]
                     counts = [s.count for s in segments]
                     ucs2[fold] += any(s.encoding == "UCS-2" for s in segments)
                     first[fold].append(counts[0])

@@ -101,6 +101,11 @@ def for_sms(text: str, fold: bool = True) -> str:
     return folded if segments(folded).count <= segments(text).count else text
 
 
+def sent_segments(text: str, fold: bool = True) -> Segments:
+    """What a text costs once the outbox has prepared it for SMS (engine/outbox.py folds)."""
+    return segments(for_sms(text, fold))
+
+
 def needless_ucs2(text: str) -> list[str]:
     """Characters that force UCS-2 although a GSM-7 replacement exists (for the content lint)."""
     return sorted({c for c in text if not is_gsm7(c) and is_gsm7(fold_char(c))})

@@ -87,7 +87,7 @@ class HandoverDesk:
             settings.webhook_backoff_seconds,
             settings.webhook_timeout_seconds,
         )
-        routing, notices = LiveRouting(settings.routing_file), Notices(fold=settings.sms_gsm_folding)
+        routing, notices = LiveRouting(settings.routing_file), Notices()
         # A broken routing or hours file stops the start with its line, not the first referral.
         routing.get()
         notices.hours()

@@ -8,7 +8,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from remi import keywords, sms
+from remi import keywords
 
 # The working-hours rule has one owner, shared with the emergency answer.
 from remi.content.hours import DAYS, HOURS_FILE, HoursError, WorkingHours, load_hours, when  # noqa: F401
@@ -16,10 +16,11 @@ from remi.i18n import format_duration_minutes, gettext_for
 
 
 class Notices:
-    """The texts, ready for the channel (folded to GSM-7 for SMS when that saves segments)."""
+    """The texts in the person's language (the outbox folds an SMS to GSM-7). `channel` is
+    kept for texts that would differ between SMS and WhatsApp."""
 
-    def __init__(self, path: Path = HOURS_FILE, fold: bool = True):
-        self.path, self.fold = path, fold
+    def __init__(self, path: Path = HOURS_FILE):
+        self.path = path
         self._stamp: tuple | None = None
         self._hours: WorkingHours | None = None
 
@@ -34,9 +35,6 @@ class Notices:
                     raise  # a broken first load is a deployment error; a broken edit keeps the last
             self._stamp = stamp
         return self._hours
-
-    def _out(self, text: str, channel: str) -> str:
-        return sms.for_sms(text, self.fold) if channel == "sms" else text
 
     def opened(self, lang: str, channel: str, now: dt.datetime | None = None) -> str:
         _ = gettext_for(lang)
@@ -53,7 +51,7 @@ class Notices:
                 "Our team is not working at the moment. A person will answer you here {when}. "
                 "To go back to the automatic service, write {bot}."
             ).format(when=self.when(hours.next_opening(now), now.astimezone(hours.zone), lang), bot=bot)
-        return self._out(text, channel)
+        return text
 
     @staticmethod
     def when(opening: dt.datetime, now: dt.datetime, lang: str) -> str:
@@ -61,29 +59,20 @@ class Notices:
 
     def still_waiting(self, lang: str, channel: str) -> str:
         _ = gettext_for(lang)
-        return self._out(
-            _(
-                "Your request is still waiting: our team is busy. A person will answer you as soon "
-                "as possible. To go back to the automatic service, write {bot}."
-            ).format(bot=keywords.word("bot", lang)),
-            channel,
-        )
+        return _(
+            "Your request is still waiting: our team is busy. A person will answer you as soon "
+            "as possible. To go back to the automatic service, write {bot}."
+        ).format(bot=keywords.word("bot", lang))
 
     def closed(self, lang: str, channel: str) -> str:
         _ = gettext_for(lang)
-        return self._out(
-            _(
-                "The person has ended the conversation. The automatic service answers you again: "
-                "write {menu} to see the choices."
-            ).format(menu=keywords.word("menu", lang)),
-            channel,
-        )
+        return _(
+            "The person has ended the conversation. The automatic service answers you again: "
+            "write {menu} to see the choices."
+        ).format(menu=keywords.word("menu", lang))
 
     def back_to_bot(self, lang: str, channel: str) -> str:
         _ = gettext_for(lang)
-        return self._out(
-            _("You are back with the automatic service. Write {menu} to see the choices.").format(
-                menu=keywords.word("menu", lang)
-            ),
-            channel,
+        return _("You are back with the automatic service. Write {menu} to see the choices.").format(
+            menu=keywords.word("menu", lang)
         )

@@ -115,7 +115,7 @@ def lint(root: Path = DEFAULT_ROOT, today: dt.date | None = None) -> list[Findin
                 for page_no, page in enumerate(
                     topic_reply(topic.id, lang, "sms", library, city=city, max_segments=MAX_SEGMENTS_PER_PAGE).pages, 1
                 ):
-                    count = sms.segments(page).count
+                    count = sms.sent_segments(page).count
                     if count > MAX_SEGMENTS_PER_PAGE:
                         add(
                             "error",

@@ -30,13 +30,13 @@ def main(topic: str, lang: str, channel: str, city: str | None = None) -> int:
     total = 0
     as_written = topic_reply(topic, lang, channel, library, city=town, fold=False)
     for number, page in enumerate(reply.pages, 1):
-        cost = sms.segments(page)
+        cost = sms.sent_segments(page)
         total += cost.count
         print(f"--- page {number}/{len(reply.pages)}: {cost} ---")
-        print(page)
-    raw = sum(sms.segments(p).count for p in as_written.pages)
+        print(sms.for_sms(page))  # as the phone shows it
+    raw = sum(sms.sent_segments(p, fold=False).count for p in as_written.pages)
     print(
-        f"--- {total} segment(s) in all ({reply.pages and sms.segments(reply.pages[0]).count} for the first page);"
+        f"--- {total} segment(s) in all ({reply.pages and sms.sent_segments(reply.pages[0]).count} for the first page);"
         f" as written, without GSM-7 replacement: {raw}"
     )
     return 0

@@ -1,6 +1,7 @@
 """Guidance rendered for the channel it goes out on.
 
-SMS: plain text folded to GSM-7 where that saves segments, cut at sentence or line boundaries
+SMS: plain text cut at sentence or line boundaries, each page measured as the outbox will send it
+(folded to GSM-7 where that saves segments: engine/outbox.py folds, here we only measure)
 into pages of at most `max_segments` segments, each but the last ending with the keyword for
 the next page; the numbered choices close the last page.
 WhatsApp: the longer text, *bold* titles, numbered lists, at most 4096 characters.
@@ -104,7 +105,7 @@ def paginate(body: str, closing: str, lang: str, max_segments: int = 2, fold: bo
 
     whole = f"{body}\n{closing}" if closing else body
     if fits(whole):
-        return [sms.for_sms(whole, fold)]
+        return [whole]
     pages, current = [], ""
     for joiner, unit in _units(body):
         candidate = f"{current}{joiner}{unit}" if current else unit
@@ -129,7 +130,7 @@ def paginate(body: str, closing: str, lang: str, max_segments: int = 2, fold: bo
         pages.append(current)
     if closing:
         pages.append(closing)
-    return [sms.for_sms(f"{p}\n{more}" if i < len(pages) - 1 else p, fold) for i, p in enumerate(pages)]
+    return [f"{p}\n{more}" if i < len(pages) - 1 else p for i, p in enumerate(pages)]
 
 
 def _hours_text(hours: dict | None, lang: str) -> str | None:
@@ -378,7 +379,7 @@ def language_menu(intro: str = "", channel: str = "sms") -> Reply:
     body = intro.strip()
     line = _choices_line(choices, None, channel)
     text = f"{body}\n{line}" if body else line
-    return Reply(pages=[sms.for_sms(text) if channel == "sms" else text], choices=choices)
+    return Reply(pages=[text], choices=choices)
 
 
 def plain(text: str, lang: str, channel: str, max_segments: int = 2, fold: bool = True) -> Reply:

@@ -1,0 +1,65 @@
+"""The outbox (engine/outbox.py) against the Twilio stand-in: every SMS is folded to GSM-7 here
+and only here, whoever wrote it; WhatsApp keeps its letters; a reply is sent once."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from redis.asyncio import Redis
+
+from engine.config import Settings
+from engine.identity import Contact
+from engine.outbox import Outbox
+from tools.twilio_standin import TwilioStandIn
+
+ACCOUNT, TOKEN = "AC" + "2" * 32, "t" * 32
+
+
+@pytest.fixture(scope="module")
+def twilio():
+    standin = TwilioStandIn(ACCOUNT, TOKEN).start()
+    yield standin
+    standin.stop()
+
+
+def send(redis_url: str, twilio: TwilioStandIn, contact: Contact, body: str, ref: str, **settings) -> str:
+    async def go() -> str:
+        redis = Redis.from_url(redis_url)
+        outbox = Outbox(
+            Settings(twilio_account_sid=ACCOUNT, twilio_auth_token=TOKEN, twilio_api_base_url=twilio.base_url,
+                     rasa_token="x" * 32, sender_hash_key="x" * 32, contact_encryption_key="x", **settings),
+            redis,
+        )  # fmt: skip
+        try:
+            return await outbox.send("s-out", contact, body, ref=ref)
+        finally:
+            await outbox.aclose()
+            await redis.aclose()
+
+    return asyncio.run(go())
+
+
+HAUSA = "Wani daga cikin ma'aikatanmu zai amsa muku Litinin daga ƙarfe 08:00."
+
+
+def test_an_sms_leaves_folded_to_gsm7(redis_url, twilio):
+    send(redis_url, twilio, Contact("+22790000001", "sms"), HAUSA, ref="SMa:0")
+    assert twilio.messages[-1].body == HAUSA.replace("ƙ", "k")
+
+
+def test_whatsapp_keeps_hausa_letters(redis_url, twilio):
+    send(redis_url, twilio, Contact("whatsapp:+22790000002", "whatsapp"), HAUSA, ref="SMb:0")
+    assert twilio.messages[-1].body == HAUSA
+
+
+def test_folding_can_be_turned_off(redis_url, twilio):
+    send(redis_url, twilio, Contact("+22790000003", "sms"), HAUSA, ref="SMc:0", sms_gsm_folding=False)
+    assert twilio.messages[-1].body == HAUSA
+
+
+def test_a_reply_is_sent_once_whatever_the_retries(redis_url, twilio):
+    before = len(twilio.messages)
+    for _ in range(3):
+        send(redis_url, twilio, Contact("+22790000004", "sms"), "Bonjour", ref="SMd:0")
+    assert len(twilio.messages) == before + 1
