@@ -80,9 +80,7 @@ OUT = _family("out", PREFIX + "out:{}", REPLY, "one reply: state, Twilio id, sta
 OUTREFS = _family("outrefs", PREFIX + "outrefs:{}", SENDER, "the sender's reply references")
 SEGMENTS = _family("segments", PREFIX + "segments:{}", SENDER, "SMS segments sent to the sender today")
 TWILIO = _family("twilio", PREFIX + "twilio:{}", TWILIO_REPLY, "Twilio's id → our reply reference")
-FAILED_OUTBOUND = _family(
-    "failed_outbound", PREFIX + "outbound:failed", NONE, "references of replies Twilio refused (capped)", expires=False
-)
+FAILED_OUTBOUND = _family("failed_outbound", PREFIX + "outbound:failed", NONE, "replies Twilio refused (capped)")
 
 # -- handovers (engine/handover/) -----------------------------------------------------------
 HANDOVER = _family("handover", PREFIX + "handover:{}", NONE, "one handover (erased through its sender's index)")

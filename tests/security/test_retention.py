@@ -6,20 +6,14 @@ from __future__ import annotations
 
 import fnmatch
 
+from engine import keys
 from tests.support import traces
 from tests.support.system import new_number
 
 RETENTION = 90 * 86400
-# Keys that hold no personal data or are trimmed otherwise (docs/security.md, "Retention").
-WITHOUT_EXPIRY = [
-    "remi:audit",  # the audit stream: trimmed by age (entries older than RETENTION_DAYS) on each write
-    "remi:pending",  # queues: sender hashes with messages waiting; emptied as they are answered
-    "remi:ready",
-    "remi:operator:*",  # operators' accounts (staff, not migrants): removed by an administrator
-    "remi:partner:*",  # an organisation's webhook settings (engine/handover/partners.py)
-    "remi:webhooks:due",  # partner deliveries waiting (ids; the deliveries themselves expire)
-    "remi:webhooks:dead",  # partner deliveries given up (ids, capped; the deliveries themselves expire)
-]
+# Keys that hold no personal data or are trimmed otherwise: the families engine/keys.py declares
+# without expiry (docs/security.md, "Retention"); any other key must expire.
+WITHOUT_EXPIRY = [family.glob() for family in keys.without_expiry()]
 
 
 def test_every_key_expires_within_the_retention_period(system):
