@@ -20,10 +20,13 @@ from engine import assembly, storage
 from engine.config import Settings, get_settings
 
 
-def create_app(settings: Settings | None = None, run_worker: bool | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, run_worker: bool | None = None, routes: str | None = None) -> FastAPI:
+    """`routes="webhooks"` (API_ROUTES, `remi api --only webhooks`): Twilio's webhooks and
+    /healthz only, for a process that nothing else on the public surface can slow down."""
     settings = settings or get_settings()
     if run_worker is None:
         run_worker = os.environ.get("API_WORKER", "true").lower() not in ("0", "false", "no")
+    routes = routes or os.environ.get("API_ROUTES", "all")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -48,6 +51,8 @@ def create_app(settings: Settings | None = None, run_worker: bool | None = None)
     )
     app.include_router(twilio.router)
     app.include_router(health.router)
+    if routes == "webhooks":
+        return app
     app.include_router(auth.router)
     app.include_router(handovers.router)
     app.include_router(partners.router)
