@@ -3,7 +3,6 @@ to hand a rendered Reply to the worker (first page as text, the whole Reply as c
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from typing import Any
 
@@ -12,7 +11,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from remi.content.library import Library, LiveLibrary
 from remi.content.render import Reply
-from remi.language.detect import detect
 
 
 @lru_cache(maxsize=1)
@@ -30,10 +28,10 @@ def metadata(tracker: Tracker) -> dict[str, Any]:
 
 
 def language(tracker: Tracker) -> str:
+    """The person's language, as the engine chose it (engine/conversation.py owns that choice).
+    A channel that says none (Rasa's own connectors, used only by the benchmark) gets French."""
     lang = metadata(tracker).get("language")
-    if lang in ("fr", "ha", "en"):
-        return lang
-    return detect((tracker.latest_message or {}).get("text") or "").language
+    return lang if lang in ("fr", "ha", "en") else "fr"
 
 
 def channel(tracker: Tracker) -> str:
@@ -41,10 +39,10 @@ def channel(tracker: Tracker) -> str:
 
 
 def render_options(tracker: Tracker) -> dict[str, Any]:
-    return {
-        "max_segments": int(os.environ.get("SMS_MAX_SEGMENTS_PER_PAGE", "2")),
-        "fold": os.environ.get("SMS_GSM_FOLDING", "true").lower() not in ("0", "false", "no"),
-    }
+    """How to cut SMS pages, from the engine's settings (SMS_MAX_SEGMENTS_PER_PAGE,
+    SMS_GSM_FOLDING), sent with each message: the action server reads no setting of its own."""
+    given = metadata(tracker).get("render") or {}
+    return {"max_segments": int(given.get("max_segments", 2)), "fold": bool(given.get("fold", True))}
 
 
 def send(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply) -> None:

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -25,8 +24,8 @@ def create_app(settings: Settings | None = None, run_worker: bool | None = None,
     /healthz only, for a process that nothing else on the public surface can slow down."""
     settings = settings or get_settings()
     if run_worker is None:
-        run_worker = os.environ.get("API_WORKER", "true").lower() not in ("0", "false", "no")
-    routes = routes or os.environ.get("API_ROUTES", "all")
+        run_worker = settings.api_worker
+    routes = routes or settings.api_routes
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

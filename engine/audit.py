@@ -12,7 +12,9 @@ import time
 
 from redis.asyncio import Redis
 
-STREAM = "remi:audit"
+from engine import keys
+
+STREAM = keys.AUDIT.key()
 
 
 class Audit:

@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     retention_days: int = 90
 
     # Worker
+    api_worker: bool = True  # the API process runs the worker too; false when `remi worker` runs apart
+    # "webhooks": the process serves Twilio's webhooks and /healthz only (`remi api --only webhooks`)
+    api_routes: Literal["all", "webhooks"] = "all"
     # Above the number of people writing at once, or newcomers wait in remi:ready behind
     # conversations that keep their worker (docs/benchmarks.md, "System benchmark").
     worker_concurrency: int = 64

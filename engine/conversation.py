@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from engine.inbox import InboundMessage
@@ -44,125 +44,183 @@ class Outcome:
     erase: bool = False  # the person confirmed EFFACER / DELETE / GOGE
 
 
+@dataclass
+class Turn:
+    """One message on its way through the steps."""
+
+    message: InboundMessage
+    profile: Profile
+    out: Outcome
+    text: str  # the body, stripped
+    keyword: str | None  # MENU, STOP... in any of the three languages (remi/keywords.py)
+    payload: str | None = None  # what a menu choice, a danger word or a pin stands for
+
+    @property
+    def lang(self) -> str:
+        return self.profile.language or "fr"
+
+    @property
+    def channel(self) -> str:
+        return self.message.channel
+
+
 class Conversation:
     def __init__(self, rasa: RasaClient, library: Callable[[], Library], render_options: dict, retention_days: int):
         self.rasa, self.library, self.opts, self.retention_days = rasa, library, render_options, retention_days
 
     async def respond(self, message: InboundMessage, profile: Profile) -> Outcome:
-        out = Outcome()
+        """Run the steps in order until one answers the message."""
         text = message.body.strip()
         keyword = OPT_OUT_TYPES.get(message.opt_out_type or "") or keywords.keyword_of(text, profile.opted_out)
+        turn = Turn(message, profile, Outcome(), text, keyword)
+        for step in self.steps:
+            if await step(turn):
+                break
+        return turn.out
 
-        # 1. Opt-out: carriers require total silence until START.
-        if profile.opted_out:
-            if keyword == "start":
-                profile.opted_out = False
-                lang = profile.language or "fr"
-                _ = gettext_for(lang)
-                self._say(
-                    out,
-                    profile,
-                    main_menu(
-                        lang,
-                        message.channel,
-                        self.library(),
-                        intro=_("Welcome back. You will receive our messages again."),
-                        **self.opts,
-                    ),
-                )
-            return out
-        if keyword == "stop":
-            profile.opted_out = True
-            profile.menu, profile.pages = None, []
-            # Twilio answers carrier keywords (OptOutType) itself and blocks anything more.
-            if not message.opt_out_type:
-                lang = profile.language or detect(text).language
-                _ = gettext_for(lang)
-                out.texts.append(
-                    _("You will receive no more messages from Re.Mi. Write {start} to start again.").format(
-                        start=keywords.word("start", lang)
-                    )
-                )
-            return out
+    @property
+    def steps(self) -> list[Callable[[Turn], Awaitable[bool]]]:
+        """The order of the rules a message meets; each step answers it (True) or passes it on."""
+        return [
+            self.opted_out,  # carriers require total silence until START
+            self.stop,
+            self.language,  # chosen, detected with confidence, or asked
+            self.greeting,  # a first contact or a return after a long silence (never answers alone)
+            self.person_has_it,  # a handover: the bot is silent
+            self.erase_confirmation,
+            self.keyword,  # MENU, AIDE, PLUS, EFFACER, LANGUE...
+            self.menu_answer,  # digits answer the last menu
+            self.danger,  # words of immediate danger: the emergency topic, whatever the NLU says
+            self.location_pin,
+            self.media_only,
+            self.ask_rasa,  # everything else: Rasa, whose actions render content/<lang>/
+        ]
 
-        # 2. Language.
-        if not self._settle_language(profile, text, keyword):
-            if self._answers_language_menu(profile, text):
-                return self._after_language_choice(out, profile, message)
-            self._say(out, profile, language_menu("Re.Mi. Bienvenue / Barka da zuwa / Welcome", message.channel))
-            return out
-        lang = profile.language
-        _ = gettext_for(lang)
+    # -- the steps, in order -----------------------------------------------------------------
+    async def opted_out(self, turn: Turn) -> bool:
+        profile = turn.profile
+        if not profile.opted_out:
+            return False
+        if turn.keyword == "start":
+            profile.opted_out = False
+            lang = profile.language or "fr"
+            _ = gettext_for(lang)
+            intro = _("Welcome back. You will receive our messages again.")
+            self._say(turn.out, profile, main_menu(lang, turn.channel, self.library(), intro=intro, **self.opts))
+        return True
+
+    async def stop(self, turn: Turn) -> bool:
+        if turn.keyword != "stop":
+            return False
+        turn.profile.opted_out = True
+        turn.profile.menu, turn.profile.pages = None, []
+        # Twilio answers carrier keywords (OptOutType) itself and blocks anything more.
+        if not turn.message.opt_out_type:
+            lang = turn.profile.language or detect(turn.text).language
+            _ = gettext_for(lang)
+            turn.out.texts.append(
+                _("You will receive no more messages from Re.Mi. Write {start} to start again.").format(
+                    start=keywords.word("start", lang)
+                )
+            )
+        return True
+
+    async def language(self, turn: Turn) -> bool:
+        if self._settle_language(turn.profile, turn.text, turn.keyword):
+            return False
+        if self._answers_language_menu(turn.profile, turn.text):
+            self._after_language_choice(turn.out, turn.profile, turn.message)
+        else:
+            self._say(turn.out, turn.profile, language_menu("Re.Mi. Bienvenue / Barka da zuwa / Welcome", turn.channel))
+        return True
+
+    async def greeting(self, turn: Turn) -> bool:
+        profile, lang = turn.profile, turn.lang
         if profile.is_new:
-            out.texts.append(self._welcome_line(lang))
+            turn.out.texts.append(self._welcome_line(lang))
         elif time.time() - profile.last_seen > SESSION_GAP_SECONDS and not profile.handover:
-            out.texts.append(
+            _ = gettext_for(lang)
+            turn.out.texts.append(
                 _("Welcome back to Re.Mi. Write {menu} to see everything again.").format(
                     menu=keywords.word("menu", lang)
                 )
             )
-        if message.latitude is not None and message.longitude is not None:
-            profile.location = [message.latitude, message.longitude]
+        if turn.message.latitude is not None and turn.message.longitude is not None:
+            profile.location = [turn.message.latitude, turn.message.longitude]
+        return False
 
-        # 3. A person has the conversation: the bot is silent, the message goes to the handover
-        # (engine/handover/records.py), unless the person asks for the bot back or to erase their data
-        # (EFFACER / GOGE / DELETE and its confirmation are never an operator's to answer).
-        if profile.handover and keyword != "delete" and profile.awaiting != "delete_confirm":
-            if keyword == "bot":
-                out.leave_handover = True
-            else:
-                out.to_person = True
-            return out
+    async def person_has_it(self, turn: Turn) -> bool:
+        """A person has the conversation: the message goes to the handover
+        (engine/handover/records.py), unless the person asks for the bot back or to erase their
+        data (EFFACER / GOGE / DELETE and its confirmation are never an operator's to answer)."""
+        profile = turn.profile
+        if not profile.handover or turn.keyword == "delete" or profile.awaiting == "delete_confirm":
+            return False
+        if turn.keyword == "bot":
+            turn.out.leave_handover = True
+        else:
+            turn.out.to_person = True
+        return True
 
-        # 4. Keywords and menu answers.
-        if profile.awaiting == "delete_confirm":
-            profile.awaiting = None
-            if text in ("1",) or detect_yes(text):
-                out.erase = True
-                out.texts.append(_("Done: everything Re.Mi. held about you is erased."))
-                return out
-            self._say(
-                out,
-                profile,
-                main_menu(lang, message.channel, self.library(), intro=_("Nothing was erased."), **self.opts),
-            )
-            return out
-        if keyword:
-            handled = self._keyword(keyword, out, profile, message)
-            if handled:
-                return out
-        payload = self._menu_answer(profile, text)
-        if payload is None and text.isdigit() and profile.menu:
-            self._say(out, profile, self._repeat_menu(profile, lang, message.channel))
-            return out
-        if payload and not payload.startswith("/"):
-            self._local_payload(payload, out, profile, message)
-            return out
+    async def erase_confirmation(self, turn: Turn) -> bool:
+        profile = turn.profile
+        if profile.awaiting != "delete_confirm":
+            return False
+        profile.awaiting = None
+        _ = gettext_for(turn.lang)
+        if turn.text in ("1",) or detect_yes(turn.text):
+            turn.out.erase = True
+            turn.out.texts.append(_("Done: everything Re.Mi. held about you is erased."))
+            return True
+        intro = _("Nothing was erased.")
+        self._say(turn.out, profile, main_menu(turn.lang, turn.channel, self.library(), intro=intro, **self.opts))
+        return True
 
-        # 5. Danger first, whatever the NLU would say.
-        if payload is None and in_danger(text):
-            payload = "/emergency"
-        # A location pin with no text answers the town question, or opens the services menu.
-        if payload is None and not text and message.latitude is not None:
-            menu = profile.last_menu()
-            if menu and menu.topic and menu.choices and '{"city"' in menu.choices[0].payload:
-                payload = f"/{menu.topic}"
-            else:
-                self._say(out, profile, area_menu("services", lang, message.channel, self.library(), **self.opts))
-                return out
-        # Media with no text: say what the service can read, the menu, and a person.
-        if payload is None and not text:
-            self._say(out, profile, self._media_only(lang, message.channel))
-            return out
+    async def keyword(self, turn: Turn) -> bool:
+        return bool(turn.keyword) and self._keyword(turn.keyword, turn.out, turn.profile, turn.message)
 
-        # 6. Rasa.
-        await self._rasa_turn(out, profile, message, payload or text)
+    async def menu_answer(self, turn: Turn) -> bool:
+        turn.payload = self._menu_answer(turn.profile, turn.text)
+        if turn.payload is None and turn.text.isdigit() and turn.profile.menu:
+            self._say(turn.out, turn.profile, self._repeat_menu(turn.profile, turn.lang, turn.channel))
+            return True
+        if turn.payload and not turn.payload.startswith("/"):
+            self._local_payload(turn.payload, turn.out, turn.profile, turn.message)
+            return True
+        return False
+
+    async def danger(self, turn: Turn) -> bool:
+        if turn.payload is None and in_danger(turn.text):
+            turn.payload = "/emergency"
+        return False
+
+    async def location_pin(self, turn: Turn) -> bool:
+        """A location pin with no text answers the town question, or opens the services menu."""
+        if turn.payload is not None or turn.text or turn.message.latitude is None:
+            return False
+        menu = turn.profile.last_menu()
+        if menu and menu.topic and menu.choices and '{"city"' in menu.choices[0].payload:
+            turn.payload = f"/{menu.topic}"
+            return False
+        self._say(turn.out, turn.profile, area_menu("services", turn.lang, turn.channel, self.library(), **self.opts))
+        return True
+
+    async def media_only(self, turn: Turn) -> bool:
+        """Media with no text: say what the service can read, the menu, and a person."""
+        if turn.payload is not None or turn.text:
+            return False
+        self._say(turn.out, turn.profile, self._media_only(turn.lang, turn.channel))
+        return True
+
+    async def ask_rasa(self, turn: Turn) -> bool:
+        out, profile = turn.out, turn.profile
+        await self._rasa_turn(out, profile, turn.message, turn.payload or turn.text)
         if out.handover and out.handover.get("priority") and profile.is_new and len(out.texts) > 1:
             # In danger, the safety message comes first; the welcome can wait.
             out.texts.append(out.texts.pop(0))
-        return out
+        return True
 
-    # -- steps -----------------------------------------------------------------------------
+    # -- helpers -----------------------------------------------------------------------------
     def _settle_language(self, profile: Profile, text: str, keyword: str | None) -> bool:
         usable = text and not text.isdigit() and not keyword
         if profile.language:
@@ -300,7 +358,7 @@ class Conversation:
 
     async def _rasa_turn(self, out: Outcome, profile: Profile, message: InboundMessage, text: str) -> None:
         lang = profile.language
-        metadata = {"language": lang, "channel": message.channel}
+        metadata = {"language": lang, "channel": message.channel, "render": self.opts}
         if profile.location:
             metadata["location"] = profile.location
         try:

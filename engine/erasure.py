@@ -13,22 +13,22 @@ old message again cannot bring it back; they expire with the retention period.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 
 from redis.asyncio import Redis
 
+from engine import keys
 from engine.audit import Audit
+from engine.lock import SenderLock
 
 log = logging.getLogger("remi.erasure")
 
-# Rasa's RedisTrackerStore and RedisLockStore, with key_prefix "rasa" (tools/stack.py): keys are
-# "rasa:tracker:<sender id>" and "rasa:lock:<sender id>".
-RASA_TRACKER = "rasa:tracker:"
-RASA_LOCK = "rasa:lock:"
-LOCK_MS = 30_000  # as engine/worker.py: the per-sender lock the worker holds while it drains
-_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
+
+# Families keyed by the sender that erasure leaves to their owner: the lock is the worker's
+# (it holds it during this erasure), and the handovers are erased by the handover desk
+# (erase_sender), which finds them through their index.
+NOT_HERE = {keys.LOCK, keys.HANDOVERS_OF}
 
 
 class SenderBusy(Exception):
@@ -49,51 +49,44 @@ class Erasure:
     async def erase_person(self, sender: str, actor: str, wait: float = 30.0) -> tuple[str, int]:
         """An administrator's erasure: waits for the worker to finish the person's current turn
         (their lock), so nothing is written back after the erasure."""
-        lock, token = f"remi:lock:{sender}", uuid.uuid4().hex
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + wait
-        while not await self.redis.set(lock, token, nx=True, px=LOCK_MS):
-            if loop.time() > deadline:
-                raise SenderBusy()
-            await asyncio.sleep(0.1)
+        lock = SenderLock(self.redis, sender)
+        if not await lock.acquire_within(wait):
+            raise SenderBusy()
         try:
             return await self.erase(sender, actor=actor, keep_queued=False)
         finally:
-            await self.redis.eval(_RELEASE, 1, lock, token)
+            await lock.release()
 
     async def erase(self, sender: str, actor: str, keep_queued: bool = False) -> tuple[str, int]:
         """Delete everything about one sender; returns the erasure's id in the audit log and how
-        many records were deleted."""
+        many records were deleted. What to delete comes from engine/keys.py: every family keyed
+        by the sender, by one of their messages, by a reply to them or by its Twilio id."""
         r = self.redis
-        inbox, index = f"remi:inbox:{sender}", f"remi:sids:{sender}"
+        inbox, index = keys.INBOX.key(sender), keys.SIDS.key(sender)
         spared = {s.decode() for s in await r.lrange(inbox, 1, -1)} if keep_queued else set()
         sids = {s.decode() for s in await r.smembers(index)} - spared
-        refs = [ref.decode() for ref in await r.smembers(f"remi:outrefs:{sender}")]
-        twilio_sids = [t.decode() for t in [await r.hget(f"remi:out:{ref}", "twilio_sid") for ref in refs] if t]
-        keys = [
-            f"remi:profile:{sender}",
-            f"remi:recent:{sender}",
-            f"remi:outrefs:{sender}",
-            f"remi:rate:{sender}",
-            f"remi:segments:{sender}",
-            RASA_TRACKER + sender,
-            RASA_LOCK + sender,
-            index,
-        ]
-        keys += [f"remi:msg:{sid}" for sid in sids] + [f"remi:handover:from:{sid}" for sid in sids]
-        keys += [f"remi:out:{ref}" for ref in refs] + [f"remi:twilio:{t}" for t in twilio_sids]
+        refs = [ref.decode() for ref in await r.smembers(keys.OUTREFS.key(sender))]
+        twilio_sids = [t.decode() for t in [await r.hget(keys.OUT.key(ref), "twilio_sid") for ref in refs] if t]
+        # Messages still queued after the confirming one are new: their queue, index and the
+        # contact record that answers them stay.
+        kept = {keys.CONTACT, keys.INBOX, keys.SIDS} if spared else {keys.SIDS}
+        names = [f.key(sender) for f in keys.of_person(keys.SENDER) if f not in kept | NOT_HERE]
+        names += [f.key(sid) for f in keys.of_person(keys.MESSAGE) for sid in sids]
+        names += [f.key(ref) for f in keys.of_person(keys.REPLY) for ref in refs]
+        names += [f.key(t) for f in keys.of_person(keys.TWILIO_REPLY) for t in twilio_sids]
         if not spared:
-            keys += [f"remi:contact:{sender}", inbox]
+            names.append(index)
         async with r.pipeline(transaction=True) as pipe:
-            pipe.delete(*keys)
+            pipe.delete(*names)
             for ref in refs:
-                pipe.lrem("remi:outbound:failed", 0, ref)
+                pipe.lrem(keys.FAILED_OUTBOUND.key(), 0, ref)
             if spared:
+                pipe.delete(index)
                 pipe.sadd(index, *spared)
                 pipe.expire(index, self.ttl)
             else:
-                pipe.srem("remi:pending", sender)
-                pipe.lrem("remi:ready", 0, sender)
+                pipe.srem(keys.PENDING.key(), sender)
+                pipe.lrem(keys.READY.key(), 0, sender)
             deleted = (await pipe.execute())[0]
         if self.handovers is not None and hasattr(self.handovers, "erase_sender"):
             deleted += await self.handovers.erase_sender(sender)

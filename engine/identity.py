@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -18,6 +19,17 @@ def sender_id(address: str, key: str) -> str:
     """A stable pseudonym for a phone number: SMS and WhatsApp from one number are one person."""
     number = address.removeprefix("whatsapp:").strip()
     return hmac.new(key.encode(), number.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+E164 = re.compile(r"^\+[1-9][0-9]{5,14}$")
+
+
+def international_number(written: str) -> str | None:
+    """A number as a person or an administrator writes it ("00227 90 00 00 00",
+    "whatsapp:+227...", "(227) 90-00-00-00") in E.164 form as Twilio sends it, or None."""
+    number = re.sub(r"[\s().-]", "", written.strip().removeprefix("whatsapp:"))
+    number = number if number.startswith("+") else "+" + number.removeprefix("00")
+    return number if E164.match(number) else None
 
 
 def channel_of(address: str) -> str:

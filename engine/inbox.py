@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 
 from redis.asyncio import Redis
 
+from engine import keys
 from engine.identity import Contact, ContactCipher, channel_of, sender_id
 from remi import keywords
 from remi.language.danger import in_danger
@@ -160,15 +161,15 @@ class Inbox:
         fields = message.to_fields()
         flat = [x for kv in fields.items() for x in kv]
         s = message.sender
-        keys = [
-            f"remi:seen:{message.sid}",
-            f"remi:msg:{message.sid}",
-            f"remi:inbox:{s}",
-            "remi:pending",
-            "remi:ready",
-            f"remi:contact:{s}",
-            f"remi:sids:{s}",
-            f"remi:rate:{s}",
+        names = [
+            keys.SEEN.key(message.sid),
+            keys.MESSAGE_RECORD.key(message.sid),
+            keys.INBOX.key(s),
+            keys.PENDING.key(),
+            keys.READY.key(),
+            keys.CONTACT.key(s),
+            keys.SIDS.key(s),
+            keys.RATE.key(s),
         ]
         args = [
             self.ttl,
@@ -180,12 +181,12 @@ class Inbox:
             int(message.urgent),
             *flat,
         ]
-        return {0: DUPLICATE, 1: STORED, 2: THROTTLED}[int(await self._store(keys=keys, args=args))]
+        return {0: DUPLICATE, 1: STORED, 2: THROTTLED}[int(await self._store(keys=names, args=args))]
 
     async def contact(self, sender: str) -> Contact | None:
-        token = await self.redis.get(f"remi:contact:{sender}")
+        token = await self.redis.get(keys.CONTACT.key(sender))
         return self.cipher.open(token) if token else None
 
     async def message(self, sid: str) -> InboundMessage | None:
-        fields = await self.redis.hgetall(f"remi:msg:{sid}")
+        fields = await self.redis.hgetall(keys.MESSAGE_RECORD.key(sid))
         return InboundMessage.from_fields({k.decode(): v.decode() for k, v in fields.items()}) if fields else None

@@ -23,6 +23,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from redis.asyncio import Redis
 
+from engine import keys
+
 ROLES = ("operator", "supervisor", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 MIN_PASSWORD = 10
@@ -75,7 +77,7 @@ class Operators:
 
     @staticmethod
     def key(username: str) -> str:
-        return f"remi:operator:{username}"
+        return keys.OPERATOR.key(username)
 
     async def add(self, username: str, password: str, role: str, team: str, organisation: str) -> Operator:
         if not USERNAME.match(username):
@@ -108,7 +110,7 @@ class Operators:
         return Operator(data["username"], data["role"], data["team"], data["organisation"])
 
     async def signin_blocked(self, username: str) -> bool:
-        count = await self.redis.get(f"remi:signin-failures:{username[:64]}")
+        count = await self.redis.get(keys.SIGNIN_FAILURES.key(username[:64]))
         return int(count or 0) >= SIGNIN_FAILURES_ALLOWED
 
     async def authenticate(self, username: str, password: str) -> Operator | None:
@@ -120,7 +122,7 @@ class Operators:
             if _hasher.check_needs_rehash(stored.decode()):
                 await self.redis.hset(self.key(username), "password", await asyncio.to_thread(_hasher.hash, password))
             return await self.get(username)
-        key = f"remi:signin-failures:{username[:64]}"
+        key = keys.SIGNIN_FAILURES.key(username[:64])
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.incr(key)
             pipe.expire(key, SIGNIN_WINDOW)
@@ -141,10 +143,10 @@ class Operators:
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         expires = time.time() + self.session_seconds
         await self.redis.hset(
-            f"remi:session:{_digest(token)}",
+            keys.SESSION.key(_digest(token)),
             mapping={"username": operator.username, "csrf": csrf, "kind": kind, "expires_at": f"{expires:.0f}"},
         )
-        await self.redis.expire(f"remi:session:{_digest(token)}", self.session_seconds)
+        await self.redis.expire(keys.SESSION.key(_digest(token)), self.session_seconds)
         return token, Session(operator, csrf, expires)
 
     async def session(self, token: str | None, kind: str) -> Session | None:
@@ -152,7 +154,7 @@ class Operators:
         (a changed role or team applies at once)."""
         if not token or len(token) > 200:
             return None
-        raw = await self.redis.hgetall(f"remi:session:{_digest(token)}")
+        raw = await self.redis.hgetall(keys.SESSION.key(_digest(token)))
         if not raw or raw.get(b"kind", b"").decode() != kind:
             return None
         operator = await self.get(raw[b"username"].decode())
@@ -161,14 +163,14 @@ class Operators:
         return Session(operator, raw[b"csrf"].decode(), float(raw[b"expires_at"]))
 
     async def close_session(self, token: str) -> None:
-        await self.redis.delete(f"remi:session:{_digest(token)}")
+        await self.redis.delete(keys.SESSION.key(_digest(token)))
 
     # -- rate limit ------------------------------------------------------------------------
     async def within_rate(self, username: str, per_minute: int) -> int:
         """0 when the request may go on, else the seconds until the next minute (Retry-After)."""
         now = time.time()
         minute = int(now // 60)
-        key = f"remi:operator-rate:{username}:{minute}"
+        key = keys.OPERATOR_RATE.key(f"{username}:{minute}")
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.incr(key)
             pipe.expire(key, 120)

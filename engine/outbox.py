@@ -8,6 +8,9 @@ key, and a duplicate is worse than a visible failure; the next worker to reach i
 backoff; after the last try a message is "failed". Failed and unknown ones are listed in
 remi:outbound:failed for supervisors (GET /supervision/outbound/failed).
 
+SMS bodies are folded to GSM-7 here and only here (SMS_GSM_FOLDING), so that every sender of
+a text (the bot, the notices, operators) costs what the renderer measured.
+
 Cost: SMS segments per sender per day are counted (remi:segments:<sender>); past
 OUTBOUND_SEGMENTS_PER_SENDER_PER_DAY a reply is not sent ("capped"), unless it answers an
 emergency.
@@ -26,6 +29,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
+from engine import keys
 from engine.config import Settings
 from engine.identity import Contact
 from remi import sms
@@ -35,7 +39,7 @@ log = logging.getLogger("remi.outbox")
 logging.getLogger("twilio").setLevel(logging.WARNING)
 
 RETRYABLE = {429, 500, 502, 503, 504}
-FAILED = "remi:outbound:failed"
+FAILED = keys.FAILED_OUTBOUND.key()
 FAILED_KEEP = 10_000
 
 # KEYS: the record, the sender's index of records, the sender's segment counter
@@ -107,12 +111,16 @@ class Outbox:
         """Send one message; returns its final local status. `ref` (inbound sid + index) makes
         the record idempotent: a send already attempted is never attempted again. `urgent`
         replies (an emergency) are sent past the daily segment cap."""
-        key = f"remi:out:{ref}"
+        key = keys.OUT.key(ref)
         ttl = self.settings.retention_days * 86400
+        if contact.channel == "sms":
+            # Every SMS leaves GSM-7 where that saves segments, whoever wrote it (content, system
+            # strings, an operator): a Hausa text with its hooks would otherwise cost twice.
+            body = sms.for_sms(body, self.settings.sms_gsm_folding)
         segs = sms.segments(body).count if contact.channel == "sms" else 0
         claim = (
             await self._claim(
-                keys=[key, f"remi:outrefs:{sender}", f"remi:segments:{sender}"],
+                keys=[key, keys.OUTREFS.key(sender), keys.SEGMENTS.key(sender)],
                 args=[
                     ttl,
                     sender,
@@ -153,7 +161,7 @@ class Outbox:
                 return await self._unknown(key, type(exc).__name__)
             else:
                 await self.redis.hset(key, mapping={"status": message.status or "queued", "twilio_sid": message.sid})
-                await self.redis.set(f"remi:twilio:{message.sid}", ref, ex=ttl)
+                await self.redis.set(keys.TWILIO.key(message.sid), ref, ex=ttl)
                 return message.status or "queued"
             await self.redis.hset(key, mapping={"status": "retrying", "error": reason})
             log.info("send %s attempt %d failed (%s), retrying in %.1fs", ref, attempt, reason, delay)
@@ -162,7 +170,7 @@ class Outbox:
         return await self._failed(key, "gave up after retries")
 
     async def _failed(self, key: str, reason: str, status: str = "failed") -> str:
-        ref = key.removeprefix("remi:out:")
+        ref = key.removeprefix(keys.OUT.key(""))
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping={"status": status, "error": reason})
             self._list_failed(pipe, ref)
@@ -185,7 +193,7 @@ class Outbox:
         rows = []
         for raw in await self.redis.lrange(FAILED, 0, count - 1):
             ref = raw.decode()
-            record = await self.redis.hgetall(f"remi:out:{ref}")
+            record = await self.redis.hgetall(keys.OUT.key(ref))
             if record:
                 fields = {k.decode(): v.decode() for k, v in record.items()}
                 rows.append(
@@ -196,14 +204,14 @@ class Outbox:
 
     async def delivery_status(self, twilio_sid: str, status: str, error_code: str | None) -> bool:
         """Record a status callback; False when the message is not one of ours."""
-        ref = await self.redis.get(f"remi:twilio:{twilio_sid}")
+        ref = await self.redis.get(keys.TWILIO.key(twilio_sid))
         if not ref:
             return False
         fields = {"status": status, "status_at": time.time()}
         if error_code:
             fields["error"] = f"twilio {error_code}"
         flat = [x for kv in fields.items() for x in kv]
-        if not await self._update(keys=[f"remi:out:{ref.decode()}"], args=flat):
+        if not await self._update(keys=[keys.OUT.key(ref.decode())], args=flat):
             return False
         if status in ("failed", "undelivered"):  # Twilio or the carrier gave up: supervisors see it
             async with self.redis.pipeline(transaction=True) as pipe:

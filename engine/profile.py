@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 
 from redis.asyncio import Redis
 
+from engine import keys
 from remi.content.render import Reply
 
 
@@ -46,7 +47,7 @@ class Profiles:
 
     @staticmethod
     def key(sender: str) -> str:
-        return f"remi:profile:{sender}"
+        return keys.PROFILE.key(sender)
 
     async def load(self, sender: str) -> Profile:
         raw = await self.redis.get(self.key(sender))

@@ -9,6 +9,8 @@ import time
 
 from redis.asyncio import Redis
 
+from engine import keys
+
 KEEP = 20
 
 
@@ -18,7 +20,7 @@ class RecentTurns:
 
     @staticmethod
     def key(sender: str) -> str:
-        return f"remi:recent:{sender}"
+        return keys.RECENT.key(sender)
 
     async def add(self, sender: str, message, bot_texts: list[str]) -> None:
         now = time.time()

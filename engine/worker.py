@@ -22,26 +22,21 @@ import logging
 import os
 import time
 import traceback
-import uuid
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from engine import keys
 from engine.conversation import Conversation, Outcome, touch
 from engine.inbox import Inbox
+from engine.lock import SenderLock
 from engine.outbox import Outbox
 from engine.profile import Profiles
 from engine.recent import RecentTurns
-from remi import sms
 
 log = logging.getLogger("remi.worker")
 
-LOCK_MS = 30_000
 MAX_FAILURES = 3
-_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
-_EXTEND = (
-    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end"
-)
 
 
 class Worker:
@@ -62,8 +57,6 @@ class Worker:
         self.erase = erase  # async callable(sender): erases one person's data everywhere
         self.concurrency = concurrency
         self.recent = RecentTurns(redis, inbox.ttl)
-        self._release = redis.register_script(_RELEASE)
-        self._extend = redis.register_script(_EXTEND)
         self._tasks: list[asyncio.Task] = []
         self._stopping = asyncio.Event()
 
@@ -83,7 +76,7 @@ class Worker:
     async def _loop(self, n: int) -> None:
         while not self._stopping.is_set():
             try:
-                item = await self.redis.blpop(["remi:ready"], timeout=1)
+                item = await self.redis.blpop([keys.READY.key()], timeout=1)
                 if item:
                     await self.drain(item[1].decode())
             except asyncio.CancelledError:
@@ -101,12 +94,12 @@ class Worker:
         or when Redis came back)."""
         while not self._stopping.is_set():
             try:
-                for raw in await self.redis.smembers("remi:pending"):
+                for raw in await self.redis.smembers(keys.PENDING.key()):
                     sender = raw.decode()
-                    if not await self.redis.exists(f"remi:lock:{sender}") and await self.redis.llen(
-                        f"remi:inbox:{sender}"
+                    if not await self.redis.exists(keys.LOCK.key(sender)) and await self.redis.llen(
+                        keys.INBOX.key(sender)
                     ):
-                        await self.redis.rpush("remi:ready", sender)
+                        await self.redis.rpush(keys.READY.key(), sender)
             except asyncio.CancelledError:
                 raise
             except RedisError:
@@ -115,45 +108,33 @@ class Worker:
 
     # -- one sender ------------------------------------------------------------------------
     async def drain(self, sender: str) -> None:
-        lock, token = f"remi:lock:{sender}", uuid.uuid4().hex
-        if not await self.redis.set(lock, token, nx=True, px=LOCK_MS):
+        lock = SenderLock(self.redis, sender)
+        if not await lock.acquire():
             return  # another worker has this sender; it re-checks the inbox before letting go
-        inbox = f"remi:inbox:{sender}"
-        holding = asyncio.create_task(self._hold(lock, token))
+        inbox = keys.INBOX.key(sender)
         try:
-            while True:
-                sid = await self.redis.lindex(inbox, 0)
-                if sid is None:
-                    break
-                try:
-                    await self.handle(sid.decode())
-                except (RedisError, asyncio.CancelledError):
-                    raise
-                except Exception as exc:
-                    if not await self._set_aside(sid.decode(), exc):
+            async with lock.held():
+                while not lock.lost.is_set():  # lost: another worker has the sender now
+                    sid = await self.redis.lindex(inbox, 0)
+                    if sid is None:
+                        break
+                    try:
+                        await self.handle(sid.decode())
+                    except (RedisError, asyncio.CancelledError):
                         raise
-                await self.redis.lpop(inbox)
+                    except Exception as exc:
+                        if not await self._set_aside(sid.decode(), exc):
+                            raise
+                    await self.redis.lpop(inbox)
         finally:
-            holding.cancel()
-            await self._release(keys=[lock], args=[token])
             if await self.redis.llen(inbox):
-                await self.redis.rpush("remi:ready", sender)
+                await self.redis.rpush(keys.READY.key(), sender)
             else:
-                await self.redis.srem("remi:pending", sender)
-
-    async def _hold(self, lock: str, token: str) -> None:
-        """Keep the sender's lock while its turns run (a slow Rasa or Twilio must not let a
-        second worker take the same sender)."""
-        while True:
-            await asyncio.sleep(LOCK_MS / 3000)
-            try:
-                await self._extend(keys=[lock], args=[token, LOCK_MS])
-            except RedisError:
-                pass
+                await self.redis.srem(keys.PENDING.key(), sender)
 
     async def _set_aside(self, sid: str, exc: Exception) -> bool:
         """Count a failed turn; after MAX_FAILURES the message is marked failed and skipped."""
-        key = f"remi:msg:{sid}"
+        key = keys.MESSAGE_RECORD.key(sid)
         if not await self.redis.exists(key):
             return True
         if await self.redis.hincrby(key, "failures", 1) < MAX_FAILURES:
@@ -163,7 +144,7 @@ class Worker:
         return True
 
     async def handle(self, sid: str) -> None:
-        key = f"remi:msg:{sid}"
+        key = keys.MESSAGE_RECORD.key(sid)
         state = (await self.redis.hget(key, "state") or b"").decode()
         if state in ("done", "failed", ""):
             return
@@ -180,10 +161,6 @@ class Worker:
             # What to do next is stored with the replies, so a worker taking this message up
             # after a crash sends the same replies and still erases.
             urgent = bool(outcome.handover and outcome.handover.get("priority"))
-            if message.channel == "sms":
-                # Every SMS leaves GSM-7 where that saves segments (the system strings too: a
-                # Hausa welcome with its hooks would otherwise cost twice).
-                outcome.texts = [sms.for_sms(t, self.conversation.opts.get("fold", True)) for t in outcome.texts]
             await self.redis.hset(
                 key,
                 mapping={

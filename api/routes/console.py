@@ -25,6 +25,10 @@ from engine.operators import Session
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
+# Every string of the console is marked for gettext ({{ _("...") }} or {% trans %}); the
+# operators' languages come with the console's catalogs (issue 14).
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 canned = CannedReplies()
 
 LANGUAGE_NAMES = {"fr": "French", "ha": "Hausa", "en": "English"}

@@ -5,20 +5,17 @@ Both need a signed-in operator (api/deps.py) with the right role; the erasure is
 
 from __future__ import annotations
 
-import re
-
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentOperator, ErasureDep, OutboxDep, SettingsDep
 from engine.erasure import SenderBusy
-from engine.identity import sender_id
+from engine.identity import international_number, sender_id
 from engine.operators import Operator
 
 router = APIRouter(prefix="/api/v1", tags=["supervision"])
 
 FORBIDDEN = {403: {"description": "The caller's role may not do this"}}
-PHONE = re.compile(r"^\+[1-9][0-9]{5,14}$")
 
 
 def _require(operator: Operator, *roles: str) -> None:
@@ -77,9 +74,8 @@ async def erase_person(
     body: ErasureIn, operator: CurrentOperator, erasure: ErasureDep, settings: SettingsDep
 ) -> ErasureOut:
     _require(operator, "admin")
-    number = re.sub(r"[\s().-]", "", body.phone.strip().removeprefix("whatsapp:"))
-    number = number if number.startswith("+") else "+" + number.removeprefix("00")
-    if not PHONE.match(number):
+    number = international_number(body.phone)
+    if number is None:
         raise HTTPException(422, "not a phone number in international form (+227...)")
     try:
         erasure_id, records = await erasure.erase_person(

@@ -5,7 +5,6 @@ shared bearer token (Rasa's REST channel checks none) and returns each bot messa
 from __future__ import annotations
 
 import hmac
-import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,12 +28,13 @@ class WorkerInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WorkerInput:
-        token = (credentials or {}).get("token") or os.environ.get("RASA_TOKEN", "")
-        return cls(token)
+        # credentials.yml (written by tools/stack.py) says `token: ${RASA_TOKEN}`: Rasa fills it in
+        # from the environment, so the token comes from the service's settings and nowhere else.
+        return cls((credentials or {}).get("token") or "")
 
     def __init__(self, token: str) -> None:
         if not token:
-            raise ValueError("the remi channel needs a token (RASA_TOKEN)")
+            raise ValueError("the remi channel needs a token (credentials.yml: token: ${RASA_TOKEN})")
         self.token = token
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import uuid
 from urllib.parse import urlparse
 
 import httpx
@@ -23,12 +22,12 @@ from engine.handover.partners import Partners
 from engine.handover.records import Handover, Handovers
 from engine.handover.routing import LiveRouting
 from engine.inbox import InboundMessage, Inbox, is_twilio_media
+from engine.lock import SenderLock
 from engine.operators import Operator
 from engine.outbox import Outbox
 from engine.profile import Profile, Profiles
 from engine.recent import RecentTurns
-from engine.worker import LOCK_MS
-from remi import cities, sms
+from remi import cities
 from remi.content.library import HANDOVER_CATEGORIES
 from remi.language.danger import in_danger
 
@@ -36,7 +35,6 @@ log = logging.getLogger("remi.handover")
 
 MEDIA_MAX_BYTES = 16 * 1024 * 1024  # WhatsApp's own limit for media
 MEDIA_TYPES = ("image/", "audio/", "video/", "application/pdf")
-_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
 
 
 class NotFound(LookupError):
@@ -77,7 +75,6 @@ class HandoverDesk:
         self.settings, self.redis, self.store, self.routing = settings, redis, store, routing
         self.partners, self.audit, self.notices = partners, audit, notices
         self.inbox, self.outbox, self.profiles, self.recent = inbox, outbox, profiles, recent
-        self._release = redis.register_script(_RELEASE)
 
     @classmethod
     def build(cls, settings: Settings, redis: Redis, inbox: Inbox, outbox: Outbox, profiles: Profiles) -> HandoverDesk:
@@ -239,9 +236,8 @@ class HandoverDesk:
         if contact is None:
             raise Gone("the person can no longer be reached (their data was erased or has expired)")
         n = await self.store.next_reply_number(handover.id)
-        body = sms.for_sms(text, self.settings.sms_gsm_folding) if contact.channel == "sms" else text
         # urgent: a person answering is never cut off by the daily cap on the bot's replies.
-        status = await self.outbox.send(handover.sender, contact, body, ref=f"handover:{handover.id}:{n}", urgent=True)
+        status = await self.outbox.send(handover.sender, contact, text, ref=f"handover:{handover.id}:{n}", urgent=True)
         entry = {
             "from": "operator",
             "by": operator.username,
@@ -331,12 +327,8 @@ class HandoverDesk:
         """Clear the handover from the person's profile, under the worker's per-sender lock;
         returns the profile. If their conversation stays busy, the next turn sees the handover
         closed and clears it itself (on_turn)."""
-        lock, token, locked = f"remi:lock:{sender}", uuid.uuid4().hex, False
-        for _ in range(100):
-            if await self.redis.set(lock, token, nx=True, px=LOCK_MS):
-                locked = True
-                break
-            await asyncio.sleep(0.1)
+        lock = SenderLock(self.redis, sender)
+        locked = await lock.acquire_within(10.0)
         try:
             profile = await self.profiles.load(sender)
             if locked and profile.handover == handover_id:
@@ -345,7 +337,7 @@ class HandoverDesk:
             return profile
         finally:
             if locked:
-                await self._release(keys=[lock], args=[token])
+                await lock.release()
 
     async def _tell(self, handover: Handover, notice, what: str) -> None:
         contact = await self.inbox.contact(handover.sender)

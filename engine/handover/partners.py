@@ -37,6 +37,8 @@ import httpx
 from cryptography.fernet import Fernet, InvalidToken
 from redis.asyncio import Redis
 
+from engine import keys
+
 log = logging.getLogger("remi.partners")
 
 LEASE_SECONDS = 60
@@ -103,7 +105,7 @@ class Partners:
         """Set the organisation's webhook; returns the secret (generated when none is given)."""
         secret = secret or secrets.token_urlsafe(32)
         await self.redis.hset(
-            f"remi:partner:{organisation}",
+            keys.PARTNER.key(organisation),
             mapping={
                 "url": url,
                 "secret": self.fernet.encrypt(secret.encode()),
@@ -114,7 +116,7 @@ class Partners:
         return secret
 
     async def webhook(self, organisation: str) -> dict | None:
-        raw = await self.redis.hgetall(f"remi:partner:{organisation}")
+        raw = await self.redis.hgetall(keys.PARTNER.key(organisation))
         if not raw:
             return None
         return {
@@ -125,12 +127,12 @@ class Partners:
         }
 
     async def remove(self, organisation: str) -> bool:
-        return bool(await self.redis.delete(f"remi:partner:{organisation}"))
+        return bool(await self.redis.delete(keys.PARTNER.key(organisation)))
 
     # -- events ----------------------------------------------------------------------------
     async def notify(self, organisation: str, event: str, referral: dict, **extra) -> str | None:
         """Queue one event for the organisation's webhook (none registered: nothing to do)."""
-        if not await self.redis.exists(f"remi:partner:{organisation}"):
+        if not await self.redis.exists(keys.PARTNER.key(organisation)):
             return None
         delivery = secrets.token_hex(12)
         body = json.dumps(
@@ -138,7 +140,7 @@ class Partners:
             ensure_ascii=False,
             separators=(",", ":"),
         )
-        key = f"remi:webhook:{delivery}"
+        key = keys.WEBHOOK.key(delivery)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(
                 key,
@@ -152,14 +154,14 @@ class Partners:
                 },
             )
             pipe.expire(key, self.ttl)
-            pipe.zadd("remi:webhooks:due", {delivery: time.time()})
+            pipe.zadd(keys.WEBHOOKS_DUE.key(), {delivery: time.time()})
             await pipe.execute()
         return delivery
 
     async def dead_letters(self, organisation: str | None = None, count: int = 100) -> list[dict]:
         found = []
-        for raw_id in await self.redis.lrange("remi:webhooks:dead", 0, DEAD_KEPT):
-            raw = await self.redis.hgetall(f"remi:webhook:{raw_id.decode()}")
+        for raw_id in await self.redis.lrange(keys.WEBHOOKS_DEAD.key(), 0, DEAD_KEPT):
+            raw = await self.redis.hgetall(keys.WEBHOOK.key(raw_id.decode()))
             if not raw:
                 continue
             job = {k.decode(): v.decode() for k, v in raw.items()}
@@ -183,25 +185,27 @@ class Partners:
     async def deliver_due(self, http: httpx.AsyncClient) -> int:
         """Send every job whose time has come; returns how many were tried."""
         now = time.time()
-        due = await self.redis.zrangebyscore("remi:webhooks:due", "-inf", now, start=0, num=20)
+        due = await self.redis.zrangebyscore(keys.WEBHOOKS_DUE.key(), "-inf", now, start=0, num=20)
         leased = [
-            d.decode() for d in due if await self._lease(keys=["remi:webhooks:due"], args=[d, now, now + LEASE_SECONDS])
+            d.decode()
+            for d in due
+            if await self._lease(keys=[keys.WEBHOOKS_DUE.key()], args=[d, now, now + LEASE_SECONDS])
         ]
         await asyncio.gather(*(self._deliver(http, delivery) for delivery in leased))
         return len(leased)
 
     async def _deliver(self, http: httpx.AsyncClient, delivery: str) -> None:
-        key = f"remi:webhook:{delivery}"
+        key = keys.WEBHOOK.key(delivery)
         raw = await self.redis.hgetall(key)
         if not raw:
-            await self.redis.zrem("remi:webhooks:due", delivery)
+            await self.redis.zrem(keys.WEBHOOKS_DUE.key(), delivery)
             return
         job = {k.decode(): v.decode() for k, v in raw.items()}
         attempt = int(job["attempts"]) + 1
         error = await self._post(http, job)
         if error is None:
             async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.zrem("remi:webhooks:due", delivery)
+                pipe.zrem(keys.WEBHOOKS_DUE.key(), delivery)
                 pipe.hset(
                     key, mapping={"attempts": attempt, "status": "delivered", "delivered_at": f"{time.time():.3f}"}
                 )
@@ -210,10 +214,10 @@ class Partners:
         log.info("webhook %s to %s: try %d failed (%s)", delivery, job["organisation"], attempt, error)
         if attempt >= self.max_attempts:
             async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.zrem("remi:webhooks:due", delivery)
+                pipe.zrem(keys.WEBHOOKS_DUE.key(), delivery)
                 pipe.hset(key, mapping={"attempts": attempt, "status": "dead", "last_error": error})
-                pipe.lpush("remi:webhooks:dead", delivery)
-                pipe.ltrim("remi:webhooks:dead", 0, DEAD_KEPT - 1)
+                pipe.lpush(keys.WEBHOOKS_DEAD.key(), delivery)
+                pipe.ltrim(keys.WEBHOOKS_DEAD.key(), 0, DEAD_KEPT - 1)
                 await pipe.execute()
             log.warning(
                 "webhook %s to %s: gave up after %d tries, in the dead-letter list",
@@ -225,12 +229,12 @@ class Partners:
         wait = self.backoff * 2 ** (attempt - 1) * random.uniform(0.9, 1.1)  # jitter: retries do not bunch
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping={"attempts": attempt, "last_error": error})
-            pipe.zadd("remi:webhooks:due", {delivery: time.time() + wait})
+            pipe.zadd(keys.WEBHOOKS_DUE.key(), {delivery: time.time() + wait})
             await pipe.execute()
 
     async def _post(self, http: httpx.AsyncClient, job: dict) -> str | None:
         """None when the partner took it (2xx), else why not."""
-        raw = await self.redis.hgetall(f"remi:partner:{job['organisation']}")
+        raw = await self.redis.hgetall(keys.PARTNER.key(job["organisation"]))
         if not raw:
             return "no webhook registered any more"
         try:

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 
+from engine import keys
+
 STATUSES = ("waiting", "active", "closed")
 CLOSED_LISTED = 200  # the closed queue shows the most recent ones
 
@@ -144,11 +146,11 @@ class Handovers:
 
     @staticmethod
     def key(handover_id: str) -> str:
-        return f"remi:handover:{handover_id}"
+        return keys.HANDOVER.key(handover_id)
 
     @staticmethod
     def _indexes() -> list[str]:
-        return [f"remi:handovers:{s}" for s in STATUSES]
+        return [keys.HANDOVERS_BY_STATUS.key(s) for s in STATUSES]
 
     # -- records ---------------------------------------------------------------------------
     async def create(
@@ -168,7 +170,7 @@ class Handovers:
     ) -> tuple[Handover, bool]:
         """A new waiting handover; (handover, False) when this message already opened one."""
         handover_id = secrets.token_hex(8)
-        marker = f"remi:handover:from:{message_sid}"
+        marker = keys.HANDOVER_FROM.key(message_sid)
         if not await self.redis.set(marker, handover_id, nx=True, ex=self.ttl):
             existing = await self.get((await self.redis.get(marker) or b"").decode())
             if existing:
@@ -195,9 +197,9 @@ class Handovers:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping=fields)
             pipe.expire(key, self.ttl)
-            pipe.zadd("remi:handovers:waiting", {handover_id: now})
-            pipe.sadd(f"remi:handovers:of:{sender}", handover_id)
-            for k in (*self._indexes(), f"remi:handovers:of:{sender}"):
+            pipe.zadd(keys.HANDOVERS_WAITING.key(), {handover_id: now})
+            pipe.sadd(keys.HANDOVERS_OF.key(sender), handover_id)
+            for k in (*self._indexes(), keys.HANDOVERS_OF.key(sender)):
                 pipe.expire(k, self.ttl)
             await pipe.execute()
         return Handover.from_hash({k.encode(): v.encode() for k, v in fields.items()}), True
@@ -211,7 +213,7 @@ class Handovers:
     async def listed(self, status: str) -> list[Handover]:
         """Every handover with this status (the closed: the most recent), records that expired
         dropped from the index on the way."""
-        index = f"remi:handovers:{status}"
+        index = keys.HANDOVERS_BY_STATUS.key(status)
         if status == "closed":
             ids = await self.redis.zrevrange(index, 0, CLOSED_LISTED - 1)
         else:
@@ -254,7 +256,7 @@ class Handovers:
         await self.redis.hset(self.key(handover_id), "priority", "1")
 
     async def waiting_since_before(self, cutoff: float) -> list[str]:
-        return [i.decode() for i in await self.redis.zrangebyscore("remi:handovers:waiting", "-inf", cutoff)]
+        return [i.decode() for i in await self.redis.zrangebyscore(keys.HANDOVERS_WAITING.key(), "-inf", cutoff)]
 
     # -- transcript and notes --------------------------------------------------------------
     async def append(self, handover_id: str, kind: str, entry: dict) -> int:
@@ -281,7 +283,7 @@ class Handovers:
     # -- erasure ---------------------------------------------------------------------------
     async def erase_sender(self, sender: str) -> int:
         """Delete every handover record of one person (their erasure request); returns how many."""
-        of = f"remi:handovers:of:{sender}"
+        of = keys.HANDOVERS_OF.key(sender)
         ids = [i.decode() for i in await self.redis.smembers(of)]
         async with self.redis.pipeline(transaction=True) as pipe:
             for handover_id in ids:

@@ -1,0 +1,79 @@
+"""The per-sender lock: one holder at a time works on a person's conversation.
+
+The worker holds it for a whole turn (so turns run in order and Rasa needs no lock store of its
+own), erasure holds it so nothing is written back after a person is erased, and the handover
+desk holds it to clear a closed handover from the person's profile. A holder that dies leaves
+the lock to expire after TTL_MS; a live holder renews it while it works (`held`), and learns
+when it lost it (`lost`), so that it stops before writing over another holder's turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from engine import keys
+
+log = logging.getLogger("remi.lock")
+
+TTL_MS = 30_000
+_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
+_EXTEND = (
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end"
+)
+
+
+class SenderLock:
+    def __init__(self, redis: Redis, sender: str, ttl_ms: int = TTL_MS):
+        self.redis, self.key, self.ttl_ms = redis, keys.LOCK.key(sender), ttl_ms
+        self.token = uuid.uuid4().hex
+        self.lost = asyncio.Event()  # set when a renewal finds the lock gone or someone else's
+
+    async def acquire(self) -> bool:
+        """Take the lock if nobody holds it."""
+        return bool(await self.redis.set(self.key, self.token, nx=True, px=self.ttl_ms))
+
+    async def acquire_within(self, seconds: float, poll: float = 0.1) -> bool:
+        """Wait up to `seconds` for the lock (the current turn finishing)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while not await self.acquire():
+            if loop.time() >= deadline:
+                return False
+            await asyncio.sleep(poll)
+        return True
+
+    async def release(self) -> None:
+        """Let go, only if the lock is still ours."""
+        await self.redis.eval(_RELEASE, 1, self.key, self.token)
+
+    @contextlib.asynccontextmanager
+    async def held(self) -> AsyncIterator[SenderLock]:
+        """Renew the lock while the block runs (a slow Rasa or Twilio must not let a second
+        holder in); release it at the end."""
+        renewing = asyncio.create_task(self._renew())
+        try:
+            yield self
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+            await self.release()
+
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(self.ttl_ms / 3000)
+            try:
+                renewed = await self.redis.eval(_EXTEND, 1, self.key, self.token, self.ttl_ms)
+            except RedisError:
+                continue  # Redis away: the lock may survive it; the next renewal tells
+            if not renewed:
+                log.warning("a per-sender lock was lost while its turn ran")
+                self.lost.set()
+                return

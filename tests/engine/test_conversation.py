@@ -1,0 +1,146 @@
+"""The conversation steps (engine/conversation.py), one message at a time, in milliseconds:
+the real content and catalogs, a stand-in for Rasa on loopback. Each test reads as a
+transcript: the person's state, what they write, what the phone gets, what Rasa was asked."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from engine.conversation import Conversation
+from engine.inbox import InboundMessage
+from engine.profile import Profile
+from engine.rasa_client import RasaClient
+from remi.content.library import LiveLibrary
+from remi.content.render import Reply
+from tests.support.rasa_standin import RasaStandIn
+
+OPTS = {"max_segments": 2, "fold": True}
+
+
+@pytest.fixture(scope="module")
+def rasa():
+    standin = RasaStandIn()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture
+def talk(rasa):
+    rasa.turns.clear()
+    rasa.status = 200
+    conversation = Conversation(RasaClient(rasa.url, rasa.token, 2.0), LiveLibrary().get, OPTS, 90)
+
+    def say(profile: Profile, body: str, channel: str = "sms", **fields):
+        message = InboundMessage(
+            sid="SM" + "0" * 32, sender=profile.sender, channel=channel, body=body, received_at=time.time(), **fields
+        )
+        outcome = asyncio.run(conversation.respond(message, profile))
+        profile.first_seen = profile.first_seen or time.time()  # as the worker does after a turn
+        profile.last_seen = time.time()
+        return outcome
+
+    return say
+
+
+def known(language: str = "fr", **fields) -> Profile:
+    """A person who has written before."""
+    now = time.time()
+    return Profile(sender="s1", language=language, first_seen=now - 60, last_seen=now - 60, **fields)
+
+
+def test_a_first_message_sets_the_language_welcomes_and_asks_rasa(talk, rasa):
+    person = Profile(sender="s1")
+    out = talk(person, "Bonjour, je cherche un médecin à Niamey")
+    assert person.language == "fr"
+    assert out.texts[0].startswith("Bienvenue sur Re.Mi.")  # the welcome with the retention notice
+    assert "EFFACER" in out.texts[0]
+    assert rasa.turns[-1]["message"] == "Bonjour, je cherche un médecin à Niamey"
+    assert rasa.turns[-1]["metadata"] == {"language": "fr", "channel": "sms", "render": OPTS}
+
+
+def test_a_short_first_message_gets_the_language_menu_and_a_digit_chooses(talk, rasa):
+    person = Profile(sender="s1")
+    out = talk(person, "ok")
+    assert "2 Hausa 3 English" in out.texts[0]
+    out = talk(person, "2")
+    assert person.language == "ha" and person.language_chosen
+    assert rasa.turns == []  # menus and choices never reach Rasa
+
+
+def test_stop_silences_everything_until_start(talk, rasa):
+    person = known()
+    out = talk(person, "STOP")
+    assert person.opted_out and "DEMARRER" in out.texts[0]
+    assert talk(person, "au secours").texts == []  # nothing at all, even words of danger
+    out = talk(person, "DEMARRER")
+    assert not person.opted_out and out.texts
+    assert rasa.turns == []
+
+
+def test_words_of_danger_go_to_the_emergency_topic_whatever_the_nlu_would_say(talk, rasa):
+    talk(known(), "ils vont me tuer, aidez moi vite")
+    assert rasa.messages == ["/emergency"]
+
+
+def test_a_digit_answers_the_last_menu_without_rasa(talk, rasa):
+    person = known()
+    talk(person, "MENU")
+    out = talk(person, "1")  # 1 Droits
+    assert out.texts[0].startswith("Droits")
+    assert rasa.turns == []
+
+
+def test_a_digit_with_no_such_choice_repeats_the_menu(talk, rasa):
+    person = known()
+    talk(person, "MENU")
+    out = talk(person, "9")
+    assert out.texts[0].startswith("Choisissez un numéro de la liste")
+    assert rasa.turns == []
+
+
+def test_during_a_handover_the_bot_is_silent_and_bot_brings_it_back(talk, rasa):
+    person = known(handover="h1")
+    out = talk(person, "merci, j'attends")
+    assert out.to_person and out.texts == []
+    out = talk(person, "BOT")
+    assert out.leave_handover
+    assert rasa.turns == []
+
+
+def test_erasure_is_asked_and_confirmed(talk):
+    person = known()
+    out = talk(person, "EFFACER")
+    assert person.awaiting == "delete_confirm" and "1" in out.texts[0]
+    out = talk(person, "1")
+    assert out.erase
+
+
+def test_when_rasa_is_down_the_person_is_told_and_an_emergency_still_reaches_a_person(talk, rasa):
+    rasa.status = 500
+    person = known()
+    out = talk(person, "je suis perdu dans le desert")
+    assert "difficult" in out.texts[-1].lower() or "probl" in out.texts[-1].lower()
+    assert out.handover == {"category": "protection", "priority": True, "reason": "requested while the bot was down"}
+
+
+def test_rasa_s_rendered_reply_is_remembered_as_the_menu(talk, rasa):
+    reply = Reply(pages=["Arrestation: restez calme.", "page 2"], topic="rights_arrest", handover="legal")
+    rasa.answer = lambda turn: [{"text": reply.pages[0], "custom": {"remi": reply.to_json()}}]
+    try:
+        person = known()
+        out = talk(person, "la police m'a arrêté")
+        assert out.texts == ["Arrestation: restez calme."]
+        assert person.pages == ["page 2"]  # waits for PLUS
+        assert out.handover == {"category": "legal", "priority": False, "reason": "rights_arrest"}
+        assert talk(person, "PLUS").texts == ["page 2"]
+    finally:
+        rasa.answer = RasaStandIn().answer
+
+
+def test_a_photo_without_text_says_what_the_service_reads(talk, rasa):
+    out = talk(known(), "", media=[{"url": "https://api.twilio.com/x", "type": "image/jpeg"}])
+    assert "photos" in out.texts[0]
+    assert rasa.turns == []
