@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,7 +18,9 @@ from fastapi.staticfiles import StaticFiles
 
 from api.routes import auth, console, handovers, health, partners, supervision, twilio
 from engine import assembly, storage
+from engine import spool as spool_module
 from engine.config import Settings, get_settings
+from engine.spool import Spool
 
 
 def create_app(settings: Settings | None = None, run_worker: bool | None = None, routes: str | None = None) -> FastAPI:
@@ -34,9 +38,23 @@ def create_app(settings: Settings | None = None, run_worker: bool | None = None,
         app.state.settings, app.state.redis = settings, redis
         app.state.inbox, app.state.outbox, app.state.erasure = engine.inbox, engine.outbox, engine.erasure
         app.state.handovers, app.state.audit, app.state.operators = engine.handovers, engine.audit, engine.operators
+        app.state.busy = engine.busy
+        # Webhooks Redis could not take wait on this machine's disk, replayed when it is back.
+        spool = Spool(
+            spool_module.directory_for(settings.data_dir, settings.redis_url or ""),
+            engine.inbox,
+            settings.contact_encryption_key,
+        )
+        app.state.spool, stopping = spool, asyncio.Event()
+        replayer = asyncio.create_task(spool.run(stopping))
         if run_worker:
             engine.worker.start()
         yield
+        stopping.set()
+        replayer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await replayer
+        spool.close()
         if run_worker:
             await engine.worker.stop()
         await engine.aclose()

@@ -122,6 +122,10 @@ class Settings(BaseSettings):
     # Abuse and cost
     max_body_bytes: int = 64 * 1024
     inbound_per_sender_per_minute: int = 20
+    # Messages waiting for the worker, all people together, beyond which a person is told once an
+    # hour "we are busy, your message is kept" (it is still stored and answered; emergencies are
+    # never told, and go first). 0: no cap.
+    max_waiting_messages: int = Field(2000, ge=0)
     outbound_segments_per_sender_per_day: int = 60
     operator_api_per_minute: int = 120
 
