@@ -132,7 +132,7 @@ class Worker:
                 lost.append(sender)
         requeued = 0
         for sender in lost:
-            requeued += await self.redis.zadd(ready, {sender: now}, nx=True)
+            requeued += int(await self.redis.zadd(ready, {sender: now}, nx=True) or 0)
         await self.redis.set(keys.WAITING.key(), waiting)
         if requeued:
             log.info("sweeper: %d sender(s) with messages waiting and nobody on them re-queued", requeued)

@@ -75,6 +75,7 @@ def test_redis_killed_during_a_burst_every_acknowledged_message_is_answered_once
     texts = ("Bonjour", "je suis à Niamey", "j'ai perdu mon passeport", "que faire ?", "merci")
     acked = {n: [] for n in numbers}
     statuses: list[int] = []
+    took: list[float] = []
     lock, killed = threading.Lock(), threading.Event()
 
     def person(number: str) -> None:
@@ -82,9 +83,9 @@ def test_redis_killed_during_a_burst_every_acknowledged_message_is_answered_once
             form = system.form(text, number)
             started = time.monotonic()
             status = system.post_webhook(form).status_code
-            assert time.monotonic() - started < 6
             with lock:
                 statuses.append(status)
+                took.append(time.monotonic() - started)
                 if status == 200:
                     acked[number].append(form["MessageSid"])
                 if len(statuses) == 15 and not killed.is_set():
@@ -96,6 +97,7 @@ def test_redis_killed_during_a_burst_every_acknowledged_message_is_answered_once
         list(pool.map(person, numbers))
     assert killed.is_set()
     assert Counter(statuses) == {200: 40}  # no 503, no connection dropped
+    assert max(took) < 6, "every webhook answered well before Twilio gives up (15 s)"
     spooled = b"".join(p.read_bytes() for p in spool_dir(system).glob("*.spool"))
     assert spooled, "messages sent while Redis was down are in the spool"
     for number in numbers:  # encrypted on disk: no number and no text in the clear
