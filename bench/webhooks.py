@@ -230,12 +230,12 @@ async def main_async() -> dict:
     finally:
         system.stop()
         standin.stop()
-    results["spool_throughput"] = spool_throughput(RUN_DIR)
     return results
 
 
 def main() -> int:
     results = asyncio.run(main_async())
+    results["spool_throughput"] = spool_throughput(RUN_DIR)
     (RUN_DIR / "webhooks.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
     return 0
