@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from engine.audit import Audit
+from engine.backpressure import BusyNotice
 from engine.config import Settings
 from engine.erasure import Erasure
 from engine.handover.desk import HandoverDesk, NotFound
@@ -16,6 +17,7 @@ from engine.handover.records import Handover
 from engine.inbox import Inbox
 from engine.operators import Operator, Operators, Session
 from engine.outbox import Outbox
+from engine.spool import Spool
 
 
 def _state(name: str):
@@ -28,6 +30,8 @@ def _state(name: str):
 SettingsDep = Annotated[Settings, Depends(_state("settings"))]
 InboxDep = Annotated[Inbox, Depends(_state("inbox"))]
 OutboxDep = Annotated[Outbox, Depends(_state("outbox"))]
+SpoolDep = Annotated[Spool, Depends(_state("spool"))]
+BusyDep = Annotated[BusyNotice, Depends(_state("busy"))]
 HandoverDeskDep = Annotated[HandoverDesk, Depends(_state("handovers"))]
 OperatorsDep = Annotated[Operators, Depends(_state("operators"))]
 AuditDep = Annotated[Audit, Depends(_state("audit"))]

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,13 +18,18 @@ from fastapi.staticfiles import StaticFiles
 
 from api.routes import auth, console, handovers, health, partners, supervision, twilio
 from engine import assembly, storage
+from engine import spool as spool_module
 from engine.config import Settings, get_settings
+from engine.spool import Spool
 
 
-def create_app(settings: Settings | None = None, run_worker: bool | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, run_worker: bool | None = None, routes: str | None = None) -> FastAPI:
+    """`routes="webhooks"` (API_ROUTES, `remi api --only webhooks`): Twilio's webhooks and
+    /healthz only, for a process that nothing else on the public surface can slow down."""
     settings = settings or get_settings()
     if run_worker is None:
         run_worker = settings.api_worker
+    routes = routes or settings.api_routes
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -31,9 +38,23 @@ def create_app(settings: Settings | None = None, run_worker: bool | None = None)
         app.state.settings, app.state.redis = settings, redis
         app.state.inbox, app.state.outbox, app.state.erasure = engine.inbox, engine.outbox, engine.erasure
         app.state.handovers, app.state.audit, app.state.operators = engine.handovers, engine.audit, engine.operators
+        app.state.busy = engine.busy
+        # Webhooks Redis could not take wait on this machine's disk, replayed when it is back.
+        spool = Spool(
+            spool_module.directory_for(settings.data_dir, settings.redis_url or ""),
+            engine.inbox,
+            settings.contact_encryption_key,
+        )
+        app.state.spool, stopping = spool, asyncio.Event()
+        replayer = asyncio.create_task(spool.run(stopping))
         if run_worker:
             engine.worker.start()
         yield
+        stopping.set()
+        replayer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await replayer
+        spool.close()
         if run_worker:
             await engine.worker.stop()
         await engine.aclose()
@@ -47,6 +68,8 @@ def create_app(settings: Settings | None = None, run_worker: bool | None = None)
     )
     app.include_router(twilio.router)
     app.include_router(health.router)
+    if routes == "webhooks":
+        return app
     app.include_router(auth.router)
     app.include_router(handovers.router)
     app.include_router(partners.router)

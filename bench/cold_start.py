@@ -53,7 +53,7 @@ async def measure(
         "TWILIO_SMS_FROM": SMS_FROM,
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         # Given here so that `remi serve` does not write var/secrets.env.
-        "RASA_TOKEN": secrets.token_urlsafe(16),
+        "RASA_TOKEN": secrets.token_urlsafe(32),
         "SENDER_HASH_KEY": secrets.token_urlsafe(32),
         "CONTACT_ENCRYPTION_KEY": Fernet.generate_key().decode(),
     }

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from engine.audit import Audit
+from engine.backpressure import BusyNotice
 from engine.config import Settings
 from engine.conversation import Conversation
 from engine.erasure import Erasure
@@ -37,6 +38,7 @@ class Engine:
     erasure: Erasure
     operators: Operators
     worker: Worker
+    busy: BusyNotice
 
     @property
     def audit(self) -> Audit:
@@ -54,6 +56,7 @@ def build(settings: Settings, redis: Redis) -> Engine:
         ContactCipher(settings.contact_encryption_key),
         retention,
         per_minute=settings.inbound_per_sender_per_minute,
+        max_waiting=settings.max_waiting_messages,
     )
     live = LiveLibrary()
     conversation = Conversation(
@@ -76,4 +79,4 @@ def build(settings: Settings, redis: Redis) -> Engine:
         concurrency=settings.worker_concurrency,
     )
     operators = Operators(redis, settings.operator_session_hours * 3600)
-    return Engine(settings, redis, inbox, outbox, desk, erasure, operators, worker)
+    return Engine(settings, redis, inbox, outbox, desk, erasure, operators, worker, BusyNotice(profiles, outbox))

@@ -1,29 +1,84 @@
 """Every setting of the API, the worker and `remi serve`, from the environment or `.env`.
 
-.env.example lists each one with a comment. Secrets have no default: `remi serve` writes
-random ones into var/secrets.env on a developer's first run; in production they must be set,
-and placeholders are refused.
+.env.example lists each one with a comment. The environment is production unless ENVIRONMENT
+says otherwise (the demo and the tests say development and test). In production every secret
+must be set and look random: at least 32 bytes once decoded (16 for Twilio's token, which
+Twilio makes), without long repeats or a small alphabet (`secret_problem`). Outside production,
+`remi serve` writes random secrets into var/secrets.env on a first run, and only there is that
+file read.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import math
+import os
+import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from dotenv import dotenv_values
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, DotEnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[1]
-PLACEHOLDERS = {"", "changeme", "change-me", "secret", "xxx", "your-auth-token"}
+ENV_FILE = ROOT / ".env"
+DEV_SECRETS_FILE = ROOT / "var" / "secrets.env"  # development and tests only
+MIN_SECRET_BYTES = 32
+# (setting, bytes it must hold at least): Twilio makes its auth tokens (32 hex digits, 16 bytes).
+SECRETS = (
+    ("twilio_auth_token", 16),
+    ("rasa_token", MIN_SECRET_BYTES),
+    ("sender_hash_key", MIN_SECRET_BYTES),
+    ("contact_encryption_key", MIN_SECRET_BYTES),
+)
+
+
+def environment_name() -> str:
+    """ENVIRONMENT from the process's environment, else from .env, else production."""
+    name = os.environ.get("ENVIRONMENT") or (dotenv_values(ENV_FILE).get("ENVIRONMENT") if ENV_FILE.exists() else None)
+    return (name or "production").strip().lower()
+
+
+def _decoded(value: str) -> bytes:
+    """The bytes a secret stands for: hex and base64 (standard or URL-safe) are decoded."""
+    if re.fullmatch(r"(?:[0-9a-fA-F]{2})+", value):
+        return bytes.fromhex(value)
+    if re.fullmatch(r"[A-Za-z0-9_\-+/]+={0,2}", value):
+        try:
+            return base64.b64decode(value.replace("-", "+").replace("_", "/") + "=" * (-len(value) % 4))
+        except binascii.Error:
+            pass
+    return value.encode()
+
+
+def secret_problem(value: str, min_bytes: int = MIN_SECRET_BYTES) -> str | None:
+    """Why `value` is not a secret of at least `min_bytes` random bytes, or None.
+
+    A heuristic on the text itself (no list of bad words): long enough once decoded, an
+    empirical entropy of at least 60 % of the bits asked for, at least 2.5 bits a character,
+    and no pattern repeated (four in five of its three-character runs distinct).
+    """
+    text = value.strip()
+    if len(_decoded(text)) < min_bytes:
+        return f"is shorter than {min_bytes} bytes"
+    counts = Counter(text)
+    per_char = -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+    if per_char < 2.5 or per_char * len(text) < 0.6 * 8 * min_bytes:
+        return "does not look random (too few different characters)"
+    runs = [text[i : i + 3] for i in range(len(text) - 2)]
+    if len(set(runs)) < 0.8 * len(runs):
+        return "does not look random (it repeats itself)"
+    return None
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_file=(ROOT / "var" / "secrets.env", ROOT / ".env"), env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore")
 
-    environment: Literal["development", "test", "production"] = "development"
+    environment: Literal["development", "test", "production"] = "production"
 
     # Twilio
     twilio_account_sid: str = "AC00000000000000000000000000000000"
@@ -50,6 +105,8 @@ class Settings(BaseSettings):
 
     # Worker
     api_worker: bool = True  # the API process runs the worker too; false when `remi worker` runs apart
+    # "webhooks": the process serves Twilio's webhooks and /healthz only (`remi api --only webhooks`)
+    api_routes: Literal["all", "webhooks"] = "all"
     # Above the number of people writing at once, or newcomers wait in remi:ready behind
     # conversations that keep their worker (docs/benchmarks.md, "System benchmark").
     worker_concurrency: int = 64
@@ -69,6 +126,10 @@ class Settings(BaseSettings):
     # Abuse and cost
     max_body_bytes: int = 64 * 1024
     inbound_per_sender_per_minute: int = 20
+    # Messages waiting for the worker, all people together, beyond which a person is told once an
+    # hour "we are busy, your message is kept" (it is still stored and answered; emergencies are
+    # never told, and go first). 0: no cap.
+    max_waiting_messages: int = Field(2000, ge=0)
     outbound_segments_per_sender_per_day: int = 60
     operator_api_per_minute: int = 120
 
@@ -81,12 +142,36 @@ class Settings(BaseSettings):
     webhook_backoff_seconds: float = 30.0  # first wait before a retry, doubling each time
     webhook_timeout_seconds: float = 10.0
 
+    # Addresses of the reverse proxies whose X-Forwarded-Proto and X-Forwarded-For are believed
+    # (uvicorn's --forwarded-allow-ips), comma-separated; empty: none, the headers are ignored.
+    trusted_proxies: str = ""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The generated development secrets are never read in production, even if the file is there.
+        files = (ENV_FILE,) if environment_name() == "production" else (DEV_SECRETS_FILE, ENV_FILE)
+        return init_settings, env_settings, DotEnvSettingsSource(settings_cls, env_file=files), file_secret_settings
+
     @model_validator(mode="after")
-    def _refuse_placeholders(self) -> Settings:
+    def _refuse_weak_secrets(self) -> Settings:
         if self.environment == "production":
-            for name in ("twilio_auth_token", "rasa_token", "sender_hash_key", "contact_encryption_key"):
-                if getattr(self, name).strip().lower() in PLACEHOLDERS:
-                    raise ValueError(f"{name.upper()} must be set to a real secret in production")
+            for name, min_bytes in SECRETS:
+                for part in (
+                    getattr(self, name).split(",") if name == "contact_encryption_key" else [getattr(self, name)]
+                ):
+                    problem = secret_problem(part, min_bytes)
+                    if problem:
+                        raise ValueError(
+                            f"{name.upper()} {problem}: in production every secret must be random "
+                            f"(`remi secrets` prints new ones)"
+                        )
         return self
 
     @property

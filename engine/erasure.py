@@ -86,7 +86,7 @@ class Erasure:
                 pipe.expire(index, self.ttl)
             else:
                 pipe.srem(keys.PENDING.key(), sender)
-                pipe.lrem(keys.READY.key(), 0, sender)
+                pipe.zrem(keys.READY.key(), sender)
             deleted = (await pipe.execute())[0]
         if self.handovers is not None and hasattr(self.handovers, "erase_sender"):
             deleted += await self.handovers.erase_sender(sender)

@@ -8,7 +8,10 @@ Redis keys (every one named by a MessageSid or a sender's keyed hash, never a nu
   remi:sids:<sender>          that sender's MessageSids (what erasure deletes)
   remi:rate:<sender>          that sender's messages of the last minute (sorted set, for the limit)
   remi:pending                senders with messages waiting (for recovery after a crash)
-  remi:ready                  senders to pick up (a worker BLPOPs it)
+  remi:ready                  senders to pick up: a sorted set, each sender once, emergencies
+                              first (score: arrival in ms, minus URGENT_LEAD for an emergency)
+  remi:waiting                messages waiting, all senders together (for the global cap)
+  remi:busy:<sender>          the sender was told "we are busy" (at most once an hour)
 
 One Lua script does the dedupe, the rate limit and all the writes, so a message is either
 wholly stored and queued, or not at all (and Twilio, seeing a 5xx, delivers it again). The
@@ -31,12 +34,17 @@ from remi.language.danger import in_danger
 
 TWILIO_MEDIA_HOSTS = ("api.twilio.com", "media.twiliocdn.com")
 
-STORED, DUPLICATE, THROTTLED = "stored", "duplicate", "throttled"
+STORED, DUPLICATE, THROTTLED, BUSY = "stored", "duplicate", "throttled", "busy"
+URGENT_LEAD_MS = 10**13  # an emergency's sender goes before every other waiting sender
+BUSY_NOTICE_SECONDS = 3600
 
-# KEYS: seen, msg, inbox, pending, ready, contact, sids, rate
-# ARGV: ttl, sender, sid, sealed contact, now (ms), limit per minute (0: none), urgent (1/0), fields...
+# KEYS: seen, msg, inbox, pending, ready, contact, sids, rate, waiting, busy
+# ARGV: ttl, sender, sid, sealed contact, now (ms), limit per minute (0: none), urgent (1/0),
+#       cap on waiting messages (0: none), fields...
 # A message over the sender's limit is marked seen (so a re-delivery stays dropped) and
 # nothing else: acknowledged, not stored, not answered. Urgent ones always pass.
+# Over the global cap a message is still stored and queued (never dropped); the answer is 3 when
+# the sender should be told "we are busy, your message is kept" (once an hour), else 1.
 _STORE = """
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) == false then return 0 end
 local limit, now = tonumber(ARGV[6]), tonumber(ARGV[5])
@@ -47,7 +55,7 @@ if limit > 0 then
   redis.call('PEXPIRE', KEYS[8], 60000)
 end
 local t = redis.call('TIME')
-redis.call('HSET', KEYS[2], 'queued_at', t[1] .. '.' .. string.format('%06d', tonumber(t[2])), unpack(ARGV, 8))
+redis.call('HSET', KEYS[2], 'queued_at', t[1] .. '.' .. string.format('%06d', tonumber(t[2])), unpack(ARGV, 9))
 redis.call('EXPIRE', KEYS[2], ARGV[1])
 redis.call('SET', KEYS[6], ARGV[4], 'EX', ARGV[1])
 redis.call('SADD', KEYS[7], ARGV[3])
@@ -55,9 +63,17 @@ redis.call('EXPIRE', KEYS[7], ARGV[1])
 redis.call('RPUSH', KEYS[3], ARGV[3])
 redis.call('EXPIRE', KEYS[3], ARGV[1])
 redis.call('SADD', KEYS[4], ARGV[2])
-redis.call('RPUSH', KEYS[5], ARGV[2])
+if ARGV[7] == '1' then
+  redis.call('ZADD', KEYS[5], 'LT', now - URGENT_LEAD_MS, ARGV[2])
+else
+  redis.call('ZADD', KEYS[5], 'NX', now, ARGV[2])
+end
+local waiting, cap = redis.call('INCR', KEYS[9]), tonumber(ARGV[8])
+if cap > 0 and waiting > cap and ARGV[7] ~= '1' then
+  if redis.call('SET', KEYS[10], '1', 'NX', 'EX', BUSY_NOTICE_SECONDS) then return 3 end
+end
 return 1
-"""
+""".replace("URGENT_LEAD_MS", str(URGENT_LEAD_MS)).replace("BUSY_NOTICE_SECONDS", str(BUSY_NOTICE_SECONDS))
 
 
 def is_twilio_media(url: str) -> bool:
@@ -151,13 +167,19 @@ class InboundMessage:
 
 
 class Inbox:
-    def __init__(self, redis: Redis, cipher: ContactCipher, retention_seconds: int, per_minute: int = 0):
+    def __init__(
+        self, redis: Redis, cipher: ContactCipher, retention_seconds: int, per_minute: int = 0, max_waiting: int = 0
+    ):
         self.redis, self.cipher, self.ttl, self.per_minute = redis, cipher, retention_seconds, per_minute
+        self.max_waiting = max_waiting
         self._store = redis.register_script(_STORE)
 
-    async def store(self, message: InboundMessage, contact: Contact) -> str:
+    async def store(self, message: InboundMessage, contact: Contact, received_ms: int | None = None) -> str:
         """Store and queue the message: STORED, DUPLICATE (this MessageSid was seen before) or
-        THROTTLED (over the sender's limit per minute: acknowledged, never answered)."""
+        THROTTLED (over the sender's limit per minute: acknowledged, never answered), or BUSY
+        (stored and queued, over the cap on waiting messages: the sender is to be told, once).
+        `received_ms`: when it arrived, if not now (a message replayed from the spool counts
+        against the limit of the minute it was sent in, not of the replay)."""
         fields = message.to_fields()
         flat = [x for kv in fields.items() for x in kv]
         s = message.sender
@@ -170,18 +192,21 @@ class Inbox:
             keys.CONTACT.key(s),
             keys.SIDS.key(s),
             keys.RATE.key(s),
+            keys.WAITING.key(),
+            keys.BUSY.key(s),
         ]
         args = [
             self.ttl,
             s,
             message.sid,
             self.cipher.seal(contact),
-            int(time.time() * 1000),
+            received_ms or int(time.time() * 1000),
             self.per_minute,
             int(message.urgent),
+            self.max_waiting,
             *flat,
         ]
-        return {0: DUPLICATE, 1: STORED, 2: THROTTLED}[int(await self._store(keys=names, args=args))]
+        return {0: DUPLICATE, 1: STORED, 2: THROTTLED, 3: BUSY}[int(await self._store(keys=names, args=args))]
 
     async def contact(self, sender: str) -> Contact | None:
         token = await self.redis.get(keys.CONTACT.key(sender))

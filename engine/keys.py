@@ -68,7 +68,21 @@ INBOX = _family("inbox", PREFIX + "inbox:{}", SENDER, "the sender's message ids,
 SIDS = _family("sids", PREFIX + "sids:{}", SENDER, "the sender's MessageSids (what erasure deletes)")
 RATE = _family("rate", PREFIX + "rate:{}", SENDER, "the sender's messages of the last minute")
 PENDING = _family("pending", PREFIX + "pending", NONE, "senders with messages waiting", expires=False)
-READY = _family("ready", PREFIX + "ready", NONE, "senders to pick up (workers BLPOP it)", expires=False)
+READY = _family(
+    "ready",
+    PREFIX + "ready",
+    NONE,
+    "senders to pick up, each once, emergencies first (sorted set; workers BZPOPMIN it)",
+    expires=False,
+)
+WAITING = _family(
+    "waiting",
+    PREFIX + "waiting",
+    NONE,
+    "how many messages wait, all senders together (recounted by the sweeper)",
+    expires=False,
+)
+BUSY = _family("busy", PREFIX + "busy:{}", SENDER, "the sender was told 'we are busy' (once an hour at most)")
 LOCK = _family("lock", PREFIX + "lock:{}", SENDER, "the per-sender lock a worker holds during a turn")
 
 # -- the conversation (engine/profile.py, engine/recent.py) ---------------------------------

@@ -7,6 +7,9 @@ from __future__ import annotations
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
+from redis.exceptions import BusyLoadingError, ReadOnlyError, ResponseError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 SOCKET_TIMEOUT = 2.0  # longer than the worker's BLPOP timeout (1 s)
 # redis-py's pool allows 100 connections by default and then fails at once (MaxConnectionsError,
@@ -26,3 +29,15 @@ def connect(url: str) -> Redis:
         retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
         max_connections=MAX_CONNECTIONS,
     )
+
+
+# Redis answers these while it loads its file, fails over or is full: the same command may pass later.
+TRANSIENT_REPLIES = ("LOADING", "READONLY", "MASTERDOWN", "OOM", "NOREPLICAS", "CLUSTERDOWN", "TRYAGAIN")
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether Redis may take the same command later (away, loading, full, failing over),
+    rather than refusing it for good (a wrong type, a script error: retrying changes nothing)."""
+    if isinstance(exc, (RedisConnectionError, RedisTimeoutError, BusyLoadingError, ReadOnlyError, OSError)):
+        return True
+    return isinstance(exc, ResponseError) and str(exc).upper().startswith(TRANSIENT_REPLIES)

@@ -10,13 +10,22 @@ Exactly one answer: the turn's replies are stored with the message (state "answe
 they are sent, and each send is recorded once (engine/outbox.py), so a message taken up again
 after a crash is not given a second Rasa turn or a second send.
 
-A message whose turn keeps failing (not Redis: a bug, a malformed record) is set aside as
-"failed" after MAX_FAILURES tries, so one poison message never blocks the person's later ones.
+A message whose turn keeps failing (a bug, a malformed record, a Redis reply that will not
+change on a retry, such as a wrong type) is set aside as "failed" after MAX_FAILURES tries, so
+one poison message never blocks the person's later ones; if it holds words of danger, a priority
+handover is opened all the same, so that a person sees it.
+
+Backpressure: remi:ready is a sorted set, so a sender waits there once however many messages
+they sent and however many sweepers run; emergencies are scored ahead of everyone. The sweeper
+re-queues only senders that are lost (messages waiting, nobody holding them, not in remi:ready:
+a worker died between taking them and locking them) and recounts remi:waiting, the number of
+messages waiting, against which the inbox applies the global cap (engine/inbox.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -33,10 +42,13 @@ from engine.lock import SenderLock
 from engine.outbox import Outbox
 from engine.profile import Profiles
 from engine.recent import RecentTurns
+from engine.storage import transient
+from remi.language.danger import in_danger
 
 log = logging.getLogger("remi.worker")
 
 MAX_FAILURES = 3
+SWEEP_SECONDS = 5.0
 
 
 class Worker:
@@ -76,7 +88,7 @@ class Worker:
     async def _loop(self, n: int) -> None:
         while not self._stopping.is_set():
             try:
-                item = await self.redis.blpop([keys.READY.key()], timeout=1)
+                item = await self.redis.bzpopmin([keys.READY.key()], timeout=1)
                 if item:
                     await self.drain(item[1].decode())
             except asyncio.CancelledError:
@@ -90,21 +102,41 @@ class Worker:
                 await asyncio.sleep(0.5)
 
     async def _sweep(self) -> None:
-        """Requeue senders whose messages wait with nobody working on them (after a crash,
-        or when Redis came back)."""
         while not self._stopping.is_set():
             try:
-                for raw in await self.redis.smembers(keys.PENDING.key()):
-                    sender = raw.decode()
-                    if not await self.redis.exists(keys.LOCK.key(sender)) and await self.redis.llen(
-                        keys.INBOX.key(sender)
-                    ):
-                        await self.redis.rpush(keys.READY.key(), sender)
+                await self.sweep_once()
             except asyncio.CancelledError:
                 raise
             except RedisError:
                 pass
-            await asyncio.sleep(5)
+            await asyncio.sleep(SWEEP_SECONDS)
+
+    async def sweep_once(self) -> int:
+        """Re-queue the senders that are lost: messages waiting, no lock, not in remi:ready
+        (after a crash, or when Redis came back). A sender already waiting in remi:ready is left
+        where it is (ZADD NX), so sweeps by any number of processes add nothing twice. Recounts
+        remi:waiting on the way. Returns how many senders were re-queued."""
+        ready = keys.READY.key()
+        if await self.redis.type(ready) == b"list":  # written by an earlier version: rebuilt below
+            await self.redis.delete(ready)
+        senders = [raw.decode() for raw in await self.redis.smembers(keys.PENDING.key())]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for sender in senders:
+                pipe.exists(keys.LOCK.key(sender))
+                pipe.llen(keys.INBOX.key(sender))
+            found = await pipe.execute()
+        lost, waiting, now = [], 0, int(time.time() * 1000)
+        for sender, locked, length in zip(senders, found[0::2], found[1::2], strict=True):
+            waiting += length
+            if length and not locked:
+                lost.append(sender)
+        requeued = 0
+        for sender in lost:
+            requeued += int(await self.redis.zadd(ready, {sender: now}, nx=True) or 0)
+        await self.redis.set(keys.WAITING.key(), waiting)
+        if requeued:
+            log.info("sweeper: %d sender(s) with messages waiting and nobody on them re-queued", requeued)
+        return requeued
 
     # -- one sender ------------------------------------------------------------------------
     async def drain(self, sender: str) -> None:
@@ -120,15 +152,21 @@ class Worker:
                         break
                     try:
                         await self.handle(sid.decode())
-                    except (RedisError, asyncio.CancelledError):
+                    except asyncio.CancelledError:
                         raise
+                    except RedisError as exc:
+                        # Redis away: wait for it. A refusal that a retry cannot change (a
+                        # wrong type, a script error) is a poison message like any other.
+                        if transient(exc) or not await self._set_aside(sid.decode(), exc):
+                            raise
                     except Exception as exc:
                         if not await self._set_aside(sid.decode(), exc):
                             raise
-                    await self.redis.lpop(inbox)
+                    if await self.redis.lpop(inbox) is not None:
+                        await self.redis.decr(keys.WAITING.key())
         finally:
             if await self.redis.llen(inbox):
-                await self.redis.rpush(keys.READY.key(), sender)
+                await self.redis.zadd(keys.READY.key(), {sender: int(time.time() * 1000)}, nx=True)
             else:
                 await self.redis.srem(keys.PENDING.key(), sender)
 
@@ -137,11 +175,34 @@ class Worker:
         key = keys.MESSAGE_RECORD.key(sid)
         if not await self.redis.exists(key):
             return True
-        if await self.redis.hincrby(key, "failures", 1) < MAX_FAILURES:
-            return False
-        await self.redis.hset(key, "state", "failed")
+        try:
+            if await self.redis.hincrby(key, "failures", 1) < MAX_FAILURES:
+                return False
+            await self.redis.hset(key, "state", "failed")
+        except RedisError as error:
+            if transient(error):
+                raise
+            # The record itself is unusable (not a hash): counting is impossible, skip it now.
+            log.error("message %s unreadable (%s): set aside", sid, describe(error))
+            return True
         log.error("message %s failed %d times (%s): set aside", sid, MAX_FAILURES, describe(exc))
+        with contextlib.suppress(Exception):  # the record itself may be what is broken
+            await self._hand_over_if_in_danger(sid)
         return True
+
+    async def _hand_over_if_in_danger(self, sid: str) -> None:
+        """A message the bot could not handle that holds words of danger still reaches a person."""
+        message = await self.inbox.message(sid)
+        if self.handovers is None or message is None or not in_danger(message.body):
+            return
+        profile = await self.profiles.load(message.sender)
+        if profile.handover:
+            return  # a person already has the conversation: the message is in its transcript
+        request = {"category": "protection", "priority": True, "reason": "words of danger in a failed message"}
+        handover = await self.handovers.open(message, profile, request)
+        profile.handover = handover.id
+        await self.profiles.save(profile)
+        log.warning("message %s set aside with words of danger: handover %s opened", sid, handover.id)
 
     async def handle(self, sid: str) -> None:
         key = keys.MESSAGE_RECORD.key(sid)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.support.system import System, start_system
+
+# The service is in production unless told otherwise (engine/config.py); what the tests build in
+# their own process (settings, apps) is the tests' environment. The stack's children get theirs
+# from tests/support/system.py.
+os.environ.setdefault("ENVIRONMENT", "test")
 
 
 @pytest.fixture(scope="session")

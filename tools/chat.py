@@ -20,6 +20,8 @@ def chat(from_: str, whatsapp: bool, wait: float = 20.0) -> int:
     from engine.config import Settings
     from tools.serve import SIMULATOR_PORT, ensure_dev_secrets
 
+    # The simulator talks to a development `remi serve --simulator`, with its generated secrets.
+    os.environ.setdefault("ENVIRONMENT", "development")
     ensure_dev_secrets()
     # The simulator is where `remi serve --simulator` sends replies, unless .env says otherwise.
     os.environ.setdefault("TWILIO_API_BASE_URL", f"http://127.0.0.1:{SIMULATOR_PORT}")

@@ -15,6 +15,30 @@ def _serve(args) -> int:
     return serve(simulator=args.simulator, accept_unverified_content=args.accept_unverified_content)
 
 
+def _api(args) -> int:
+    from tools import parts
+
+    return parts.api(args.only, args.host, args.port)
+
+
+def _rasa(args) -> int:
+    from tools import parts
+
+    return parts.rasa(args.host, args.port, args.model)
+
+
+def _actions(args) -> int:
+    from tools import parts
+
+    return parts.actions(args.host, args.port)
+
+
+def _secrets(args) -> int:
+    from tools import parts
+
+    return parts.print_secrets()
+
+
 def _train(args) -> int:
     from tools import stack
 
@@ -117,6 +141,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("worker", help="run only the worker (when the API runs with API_WORKER=false)")
     p.set_defaults(func=_worker)
+
+    # One part each, in the foreground, for a process manager (deploy/).
+    p = sub.add_parser("api", help="run only the API (and its worker unless API_WORKER=false)")
+    p.add_argument("--only", choices=["webhooks"], help="serve only Twilio's webhooks and /healthz")
+    p.add_argument("--host", help="default: API_HOST")
+    p.add_argument("--port", type=int, help="default: API_PORT")
+    p.set_defaults(func=_api)
+    p = sub.add_parser("rasa", help="run only Rasa (needs REDIS_URL, RASA_TOKEN and a trained model)")
+    p.add_argument("--host", help="default: RASA_URL's host")
+    p.add_argument("--port", type=int, help="default: RASA_URL's port")
+    p.add_argument("--model", type=Path, help="default: the model of the current training data")
+    p.set_defaults(func=_rasa)
+    p = sub.add_parser("actions", help="run only the action server")
+    p.add_argument("--host", help="default: ACTION_SERVER_URL's host")
+    p.add_argument("--port", type=int, help="default: ACTION_SERVER_URL's port")
+    p.set_defaults(func=_actions)
+    p = sub.add_parser("secrets", help="print new random secrets for .env or a secrets store")
+    p.set_defaults(func=_secrets)
 
     p = sub.add_parser("eval-nlu", help="evaluate the model and the language detector on a JSON Lines file")
     p.add_argument("path", type=Path)

@@ -1,12 +1,19 @@
 """`remi serve`: Redis (embedded unless REDIS_URL is set), the action server, Rasa and the API,
-in the foreground; Ctrl-C stops them all. Trains the model first if none matches the data."""
+in the foreground. Trains the model first if none matches the data.
+
+Stopping it stops everything: Ctrl-C (SIGINT), SIGTERM and SIGHUP (the terminal closed, an SSH
+session dropped) stop every child, and a `remi serve` that dies without cleaning up (SIGKILL,
+the OOM killer) takes them with it (tools/stack.py: each child asks for a parent-death signal).
+Before starting it checks that every port it needs is free and names whoever holds one; it
+says "ready" only when its own children answer.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
 import signal
-import threading
+import sys
 import time
 from pathlib import Path
 
@@ -15,22 +22,37 @@ from tools import stack
 SECRETS_FILE = stack.ROOT / "var" / "secrets.env"
 EMBEDDED_REDIS_PORT = int(os.environ.get("REMI_EMBEDDED_REDIS_PORT", "6391"))
 SIMULATOR_PORT = int(os.environ.get("REMI_SIMULATOR_PORT", "8099"))
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class Stopped(Exception):
+    """A stop signal arrived: whatever `remi serve` was doing, it stops its children."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def new_secrets() -> dict[str, str]:
+    """Fresh random values for the service's own secrets (32 bytes each)."""
+    from cryptography.fernet import Fernet
+
+    return {
+        "RASA_TOKEN": secrets.token_urlsafe(32),
+        "SENDER_HASH_KEY": secrets.token_urlsafe(32),
+        "CONTACT_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    }
 
 
 def ensure_dev_secrets() -> None:
-    """On a developer's machine, random secrets in var/secrets.env for what .env leaves unset."""
-    from cryptography.fernet import Fernet
+    """Outside production, random secrets in var/secrets.env for what .env leaves unset."""
+    from engine.config import environment_name
 
-    if os.environ.get("ENVIRONMENT", "development") == "production":
+    if environment_name() == "production":
         return
     existing = _read_env(SECRETS_FILE) | _read_env(stack.ROOT / ".env")
-    wanted = {
-        "TWILIO_AUTH_TOKEN": lambda: secrets.token_hex(16),
-        "RASA_TOKEN": lambda: secrets.token_urlsafe(24),
-        "SENDER_HASH_KEY": lambda: secrets.token_urlsafe(32),
-        "CONTACT_ENCRYPTION_KEY": lambda: Fernet.generate_key().decode(),
-    }
-    missing = {k: make() for k, make in wanted.items() if k not in existing and k not in os.environ}
+    wanted = new_secrets() | {"TWILIO_AUTH_TOKEN": secrets.token_hex(16)}
+    missing = {k: v for k, v in wanted.items() if k not in existing and k not in os.environ}
     if missing:
         SECRETS_FILE.parent.mkdir(parents=True, exist_ok=True)
         with SECRETS_FILE.open("a") as fh:
@@ -53,7 +75,7 @@ def _read_env(path: Path) -> dict[str, str]:
 
 def settings_env(settings) -> dict[str, str]:
     """Every setting as an environment variable, for the children (Rasa reads its endpoints'
-    values from the environment)."""
+    values from the environment; tools/stack.py leaves the secrets out for Rasa and the actions)."""
     env = {name.upper(): "" if value is None else str(value) for name, value in settings.model_dump().items()}
     env["REMI_TRACKER_TTL"] = str(settings.retention_days * 86400)
     return {k: v for k, v in env.items() if v != "" or k == "REDIS_URL"}
@@ -90,15 +112,56 @@ def check_content(production: bool, accept_unverified_content: bool = False, roo
     return False
 
 
+def _port(url: str) -> int:
+    return int(url.rsplit(":", 1)[1].split("/")[0])
+
+
+def _raise_stopped(signum, _frame) -> None:
+    raise Stopped(signum)
+
+
 def serve(simulator: bool = False, accept_unverified_content: bool = False) -> int:
-    ensure_dev_secrets()
+    # Installed first: a signal during training or start-up must stop the children too.
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _raise_stopped)
+    try:
+        return _serve(simulator, accept_unverified_content)
+    except Stopped as stop:
+        print(f"remi: {stop} received", flush=True)
+        return 0 if stop.signum in (signal.SIGINT, signal.SIGTERM) else 128 + stop.signum
+
+
+def _serve(simulator: bool, accept_unverified_content: bool) -> int:
     if simulator:
+        # The phone simulator is a developer's tool: its replies never go to Twilio.
+        os.environ.setdefault("ENVIRONMENT", "development")
         os.environ.setdefault("TWILIO_API_BASE_URL", f"http://127.0.0.1:{SIMULATOR_PORT}")
+    ensure_dev_secrets()
+    from pydantic import ValidationError
+
     from engine.config import Settings
 
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"remi: the settings are not usable:\n{exc}", file=sys.stderr)
+        return 2
     if not check_content(settings.environment == "production", accept_unverified_content):
         return 2
+    ports = {
+        "action server": ("127.0.0.1", _port(settings.action_server_url)),
+        "rasa": ("127.0.0.1", _port(settings.rasa_url)),
+        "api": (settings.api_host, settings.api_port),
+    }
+    if settings.embedded_redis:
+        ports["redis"] = ("127.0.0.1", EMBEDDED_REDIS_PORT)
+    busy = stack.busy_ports(ports)
+    if busy:
+        for line in busy:
+            print(f"remi: {line}", file=sys.stderr)
+        print("remi: stop it (or set another port) and start again.", file=sys.stderr)
+        return 1
+
     started = time.monotonic()
     print("remi: checking the model (trains if the training data changed)...", flush=True)
     model = stack.train()
@@ -110,11 +173,11 @@ def serve(simulator: bool = False, accept_unverified_content: bool = False) -> i
             system.start_redis(EMBEDDED_REDIS_PORT, settings.data_dir / "redis")
             settings.redis_url = f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"
         system.env |= settings_env(settings)
-        action_port = int(settings.action_server_url.rsplit(":", 1)[1].split("/")[0])
-        rasa_port = int(settings.rasa_url.rsplit(":", 1)[1].split("/")[0])
-        actions = system.start_actions(action_port)
-        rasa = system.start_rasa(rasa_port, model)
+        actions = system.start_actions(_port(settings.action_server_url))
+        rasa = system.start_rasa(_port(settings.rasa_url), model)
         api = system.start_api(settings.api_host, settings.api_port)
+        # Each answer must come from the child just started (stack.wait_for_http checks who
+        # listens): a leftover of an earlier run on the same port is not "ready".
         stack.wait_for_http(f"{settings.action_server_url}/health", actions, 120)
         stack.wait_for_http(f"{settings.rasa_url}/", rasa, 300)
         stack.wait_for_http(f"http://{settings.api_host}:{settings.api_port}/healthz", api, 60)
@@ -125,18 +188,19 @@ def serve(simulator: bool = False, accept_unverified_content: bool = False) -> i
         )
         if simulator:
             print("remi: talk to the bot with `remi chat` in another terminal.", flush=True)
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        try:
-            while not stop.is_set():
-                for child in system.children:
-                    if child.process.poll() is not None:
-                        print(f"remi: {child.name} stopped (exit {child.process.returncode}); see {child.log}")
-                        return 1
-                stop.wait(1)
-        except KeyboardInterrupt:
-            pass
-        return 0
+        while True:
+            for child in system.children:
+                if child.process.poll() is not None:
+                    print(f"remi: {child.name} stopped (exit {child.process.returncode}); see {child.log}", flush=True)
+                    return 1
+            time.sleep(1)
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"remi: {exc}", file=sys.stderr, flush=True)
+        return 1
     finally:
+        # A second signal must not cut the stopping short.
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
         print("remi: stopping...", flush=True)
         system.stop()
+        print("remi: stopped.", flush=True)

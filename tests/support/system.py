@@ -96,7 +96,7 @@ def start_system(run_dir: Path, extra_env: dict[str, str] | None = None) -> Syst
             "TWILIO_SMS_FROM": SMS_FROM,
             "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-            "RASA_TOKEN": secrets.token_urlsafe(16),
+            "RASA_TOKEN": secrets.token_urlsafe(32),
             "SENDER_HASH_KEY": secrets.token_urlsafe(32),
             "CONTACT_ENCRYPTION_KEY": Fernet.generate_key().decode(),
             "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
