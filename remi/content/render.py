@@ -245,7 +245,9 @@ def topic_reply(
     max_segments: int = 2,
     fold: bool = True,
     near: tuple[float, float] | None = None,
+    also: str | None = None,
 ) -> Reply:
+    """A topic's guidance; `also` is a second need of the same message, offered first."""
     _ = gettext_for(lang)
     topic = library.topics[topic_id]
     if channel == "whatsapp":
@@ -261,9 +263,10 @@ def topic_reply(
         contacts = [service_line(s, lang, channel) for s in library.emergency_contacts()]
         if contacts:
             body += "\n" + "\n".join(contacts)
+    offered = [also] if also in library.topics and also not in (topic_id, "human_operator") else []
     choices = [
         Choice(library.topics[o].text("title", lang), f"/{o}")
-        for o in topic.options
+        for o in dict.fromkeys(offered + list(topic.options))
         if o in library.topics and o != "human_operator"
     ]
     if topic.handover and topic_id not in ("human_operator", "emergency"):
@@ -301,8 +304,8 @@ def city_question(topic_id: str, lang: str, channel: str, max_segments: int = 2,
     )
 
 
-def language_menu(intro: str = "", channel: str = "sms") -> Reply:
-    choices = [Choice("Français", "lang:fr"), Choice("Hausa", "lang:ha"), Choice("English", "lang:en")]
+def language_menu(intro: str = "", channel: str = "sms", more: list[Choice] | None = None) -> Reply:
+    choices = [Choice("Français", "lang:fr"), Choice("Hausa", "lang:ha"), Choice("English", "lang:en"), *(more or [])]
     body = intro.strip()
     line = _choices_line(choices, None, channel)
     text = f"{body}\n{line}" if body else line
