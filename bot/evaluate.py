@@ -153,7 +153,9 @@ def special_figures(rows: list[dict]) -> dict:
             style: {
                 "n": len(of_style := [r for r in rows if r.get("style") == style]),
                 "intent_accuracy": ratio(sum(r["intent"] == r["predicted_intent"] for r in of_style), len(of_style)),
-                "language_accuracy": ratio(sum(r["language"] == r["predicted_language"] for r in of_style), len(of_style)),
+                "language_accuracy": ratio(
+                    sum(r["language"] == r["predicted_language"] for r in of_style), len(of_style)
+                ),
             }
             for style in styles
         }

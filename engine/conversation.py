@@ -305,17 +305,13 @@ class Conversation:
 
     def _asks_for_person(self, profile: Profile, text: str) -> bool:
         menu = profile.last_menu()
-        return bool(
-            menu and text == str(len(menu.choices)) and menu.choices[-1].payload == OTHER_LANGUAGE_HANDOVER
-        )
+        return bool(menu and text == str(len(menu.choices)) and menu.choices[-1].payload == OTHER_LANGUAGE_HANDOVER)
 
     def _person_for_other_language(self, turn: Turn) -> None:
         """A person is asked for before any language is known: told in the three languages."""
         turn.profile.language = turn.profile.language or "fr"  # the operator's console needs one
         turn.profile.menu, turn.profile.pages = None, []
-        turn.out.texts.append(
-            " / ".join(gettext_for(lang)("A person will answer you here.") for lang in LANGUAGES)
-        )
+        turn.out.texts.append(" / ".join(gettext_for(lang)("A person will answer you here.") for lang in LANGUAGES))
         turn.out.handover = {"category": "general", "priority": False, "reason": "other_language"}
 
     @staticmethod
