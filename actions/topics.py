@@ -38,5 +38,8 @@ class ActionAnswerTopic(Action):
         if topic.area == "services" and not city and tracker.get_latest_input_channel() == "remi":
             send(dispatcher, tracker, city_question(topic_id, lang, chan, **opts))
             return events
-        send(dispatcher, tracker, topic_reply(topic_id, lang, chan, content, city=city, near=near, **opts))
+        # A long message's second need (bot/components/linear_intents.py) is offered first.
+        needs = [n for n in tracker.latest_message.get("needs") or [] if n != topic_id and n in content.topics]
+        also = needs[0] if needs else None
+        send(dispatcher, tracker, topic_reply(topic_id, lang, chan, content, city=city, near=near, also=also, **opts))
         return events

@@ -2,10 +2,14 @@
 and Rasa. In order:
 
   1. opt-out (STOP ... START): an opted-out person gets nothing at all
-  2. language: chosen, detected with confidence, or asked ("1 Français 2 Hausa 3 English")
+  2. language: chosen, detected with confidence, or asked ("1 Français 2 Hausa 3 English");
+     a message in a language the service does not read gets that menu, a line in the three
+     languages saying what the service reads, and the offer of a person; on a shared phone a
+     greeting, or several words clearly in another of the three languages, switches the language
   3. a person owns the conversation (handover): the bot stays silent
   4. keywords (MENU, AIDE, PLUS, EFFACER, LANGUE...) and answers to the last menu (digits)
-  5. words of immediate danger → the emergency topic, whatever the NLU says
+  5. words of immediate danger → the emergency topic, whatever the NLU says; then a message in
+     another language (not French, Hausa or English) → the three-language menu
   6. everything else → Rasa, whose actions render content/<lang>/ for the channel
 """
 
@@ -21,17 +25,28 @@ from engine.profile import Profile
 from engine.rasa_client import RasaClient, RasaUnavailable
 from remi import cities, keywords
 from remi.content.library import Library
-from remi.content.render import Reply, area_menu, compose, language_menu, main_menu, topic_reply
+from remi.content.render import (
+    Choice,
+    Reply,
+    area_menu,
+    area_title,
+    compose,
+    language_menu,
+    main_menu,
+    topic_reply,
+)
 from remi.i18n import gettext_for
 from remi.language.danger import in_danger
-from remi.language.detect import default_detector, detect
+from remi.language.detect import LANGUAGES, default_detector, detect
+from remi.language.greetings import greeting_language
 from remi.language.normalise import normalise
 
 log = logging.getLogger("remi.conversation")
 
 SESSION_GAP_SECONDS = 12 * 3600  # as Rasa's session_expiration_time: a returning person is greeted back
 CONFIDENT = 0.9  # a first message detected at least this surely sets the language
-SWITCH = 0.97  # a detected language replaces a detected one only this surely, on 3+ words
+SWITCH = 0.97  # a detected language replaces the person's only this surely, on 3+ words
+OTHER_LANGUAGE_HANDOVER = "handover:general:other_language"
 OPT_OUT_TYPES = {"STOP": "stop", "START": "start", "HELP": "help"}
 
 
@@ -91,6 +106,7 @@ class Conversation:
             self.keyword,  # MENU, AIDE, PLUS, EFFACER, LANGUE...
             self.menu_answer,  # digits answer the last menu
             self.danger,  # words of immediate danger: the emergency topic, whatever the NLU says
+            self.other_language,  # not French, Hausa or English: the three-language menu and a person
             self.location_pin,
             self.media_only,
             self.ask_rasa,  # everything else: Rasa, whose actions render content/<lang>/
@@ -116,7 +132,8 @@ class Conversation:
         turn.profile.menu, turn.profile.pages = None, []
         # Twilio answers carrier keywords (OptOutType) itself and blocks anything more.
         if not turn.message.opt_out_type:
-            lang = turn.profile.language or detect(turn.text).language
+            guess = detect(turn.text).language
+            lang = turn.profile.language or (guess if guess in LANGUAGES else "fr")
             _ = gettext_for(lang)
             turn.out.texts.append(
                 _("You will receive no more messages from Re.Mi. Write {start} to start again.").format(
@@ -126,10 +143,17 @@ class Conversation:
         return True
 
     async def language(self, turn: Turn) -> bool:
+        switched_from = turn.profile.language
         if self._settle_language(turn.profile, turn.text, turn.keyword):
+            if switched_from and turn.profile.language != switched_from:
+                turn.out.texts.append(self._switch_line(turn.profile.language))
             return False
         if self._answers_language_menu(turn.profile, turn.text):
             self._after_language_choice(turn.out, turn.profile, turn.message)
+        elif self._asks_for_person(turn.profile, turn.text):
+            self._person_for_other_language(turn)
+        elif self._other_language(turn.text, turn.keyword):
+            self._say(turn.out, turn.profile, self._other_language_menu(turn.channel))
         else:
             self._say(turn.out, turn.profile, language_menu("Re.Mi. Bienvenue / Barka da zuwa / Welcome", turn.channel))
         return True
@@ -194,6 +218,15 @@ class Conversation:
             turn.payload = "/emergency"
         return False
 
+    async def other_language(self, turn: Turn) -> bool:
+        """A message in a language the service does not read (someone else on the phone, or a
+        first message that the language step let through): never a confident answer in French,
+        Hausa or English, but the three-language menu and a person."""
+        if turn.payload is not None or not self._other_language(turn.text, turn.keyword):
+            return False
+        self._say(turn.out, turn.profile, self._other_language_menu(turn.channel))
+        return True
+
     async def location_pin(self, turn: Turn) -> bool:
         """A location pin with no text answers the town question, or opens the services menu."""
         if turn.payload is not None or turn.text or turn.message.latitude is None:
@@ -224,23 +257,67 @@ class Conversation:
     def _settle_language(self, profile: Profile, text: str, keyword: str | None) -> bool:
         usable = text and not text.isdigit() and not keyword
         if profile.language:
-            if usable and not profile.language_chosen and len(text.split()) >= 3:
-                guess = detect(text)
-                if (
-                    guess.language != profile.language
-                    and guess.confidence >= SWITCH
-                    and default_detector().known_words(text) >= 0.6
-                ):
-                    profile.language = guess.language
+            # Phones are shared: a greeting in another of the three languages, or several words
+            # clearly in one, means someone else is writing, even after a language was chosen
+            # with LANGUE. Digits, keywords and one-word replies never switch.
+            new = self._switch_to(profile.language, text) if usable else None
+            if new:
+                profile.language, profile.language_chosen = new, False
             return True
         # A very short message ("ok", "?") says nothing of the language, however sure the
         # detector is: ask instead.
         if usable and len(normalise(text).replace(" ", "")) >= 4:
             guess = detect(text)
-            if guess.confidence >= CONFIDENT:
+            if guess.language in LANGUAGES and guess.confidence >= CONFIDENT:
                 profile.language = guess.language
                 return True
         return False
+
+    @staticmethod
+    def _switch_to(current: str, text: str) -> str | None:
+        """The language a message written on a shared phone switches to, or None."""
+        greeting = greeting_language(text)
+        if greeting:
+            return greeting if greeting != current else None
+        if len(text.split()) < 3:
+            return None
+        guess = detect(text)
+        if (
+            guess.language in LANGUAGES
+            and guess.language != current
+            and guess.confidence >= SWITCH
+            and default_detector().known_words(text) >= 0.6
+        ):
+            return guess.language
+        return None
+
+    @staticmethod
+    def _other_language(text: str, keyword: str | None) -> bool:
+        """Written in a language the service does not read: text (not digits, not a keyword)
+        that the detector places outside French, Hausa and English."""
+        return bool(text) and not keyword and not text.isdigit() and detect(text).other
+
+    def _other_language_menu(self, channel: str) -> Reply:
+        """What the service reads, in its three languages; the language menu; and a person."""
+        lines = " / ".join(gettext_for(lang)("Re.Mi. reads French, Hausa and English.") for lang in LANGUAGES)
+        person = " / ".join(dict.fromkeys(area_title("human_operator", lang) for lang in LANGUAGES))
+        return language_menu(lines, channel, more=[Choice(person, OTHER_LANGUAGE_HANDOVER)])
+
+    def _asks_for_person(self, profile: Profile, text: str) -> bool:
+        menu = profile.last_menu()
+        return bool(menu and text == str(len(menu.choices)) and menu.choices[-1].payload == OTHER_LANGUAGE_HANDOVER)
+
+    def _person_for_other_language(self, turn: Turn) -> None:
+        """A person is asked for before any language is known: told in the three languages."""
+        turn.profile.language = turn.profile.language or "fr"  # the operator's console needs one
+        turn.profile.menu, turn.profile.pages = None, []
+        turn.out.texts.append(" / ".join(gettext_for(lang)("A person will answer you here.") for lang in LANGUAGES))
+        turn.out.handover = {"category": "general", "priority": False, "reason": "other_language"}
+
+    @staticmethod
+    def _switch_line(lang: str) -> str:
+        _ = gettext_for(lang)
+        return _("Switching to English — {language} to change.").format(language=keywords.word("language", lang))
 
     def _answers_language_menu(self, profile: Profile, text: str) -> bool:
         menu = profile.last_menu()

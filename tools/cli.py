@@ -67,9 +67,8 @@ def _eval_nlu(args) -> int:
     if not args.model and not stack.model_path().exists():
         print("remi eval-nlu: training the model first...", file=sys.stderr, flush=True)
     model = args.model or stack.train(quiet=True)
-    return subprocess.call(
-        [str(stack.RASA_PYTHON), "-m", "bot.evaluate", str(args.path), "--model", str(model)], cwd=stack.ROOT
-    )
+    command = [str(stack.RASA_PYTHON), "-m", "bot.evaluate", *map(str, args.paths), "--model", str(model)]
+    return subprocess.call(command + (["--errors"] if args.errors else []), cwd=stack.ROOT)
 
 
 def _content_lint(args) -> int:
@@ -160,8 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("secrets", help="print new random secrets for .env or a secrets store")
     p.set_defaults(func=_secrets)
 
-    p = sub.add_parser("eval-nlu", help="evaluate the model and the language detector on a JSON Lines file")
-    p.add_argument("path", type=Path)
+    p = sub.add_parser("eval-nlu", help="evaluate the model and the language detector on JSON Lines files")
+    p.add_argument("paths", type=Path, nargs="*", help="default: the three held-out files in tests/nlu/")
+    p.add_argument("--errors", action="store_true", help="list each wrong prediction with its text")
     p.add_argument("--model", type=Path, help="a model file (default: the current one, trained if needed)")
     p.set_defaults(func=_eval_nlu)
 

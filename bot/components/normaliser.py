@@ -1,6 +1,8 @@
 """Rasa pipeline step that rewrites each message's text with remi's shared normalisation
 (case, accents and Hausa hooks folded, letter runs cut, SMS spellings expanded), in training
-and at inference alike, so the model sees "jveu" and "je veux" as the same words."""
+and at inference alike, so the model sees "jveu" and "je veux" as the same words. It also keeps
+the message's clauses (remi/language/clauses.py), cut before punctuation is lost, for the intent
+classifier's reading of long messages."""
 
 from __future__ import annotations
 
@@ -14,7 +16,10 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from remi.language.clauses import clauses
 from remi.language.normalise import normalise
+
+CLAUSES = "clauses"  # the message's clauses, normalised, for the intent classifier (not output)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -34,6 +39,8 @@ class TextNormaliser(GraphComponent):
         text = message.get(TEXT)
         # Messages that are "/intent" payloads from numbered menus are left alone.
         if text and not text.startswith("/"):
+            parts = [normalise(c) for c in clauses(text)]
+            message.set(CLAUSES, [c for c in parts if c])
             message.set(TEXT, normalise(text) or text)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -307,7 +307,9 @@ def topic_reply(
     near: tuple[float, float] | None = None,
     today: dt.date | None = None,
     now: dt.datetime | None = None,
+    also: str | None = None,
 ) -> Reply:
+    """A topic's guidance; `also` is a second need of the same message, offered first."""
     _ = gettext_for(lang)
     topic = library.topics[topic_id]
     back = f"menu:{topic.area}" if topic.area in AREAS else "menu:main"
@@ -335,9 +337,10 @@ def topic_reply(
         # A service answer leads with where and how to reach the help, so that it is on the
         # first SMS page; other topics keep their advice first.
         body = f"{block}{sep}{body}" if topic.area == "services" and channel == "sms" else f"{body}{sep}{block}"
+    offered = [also] if also in library.topics and also not in (topic_id, "human_operator") else []
     choices = [
         Choice(library.topics[o].text("title", lang), f"/{o}")
-        for o in topic.options
+        for o in dict.fromkeys(offered + list(topic.options))
         if o in library.topics and o != "human_operator"
     ]
     if topic.handover and topic_id not in ("human_operator", "emergency"):
@@ -374,8 +377,8 @@ def city_question(topic_id: str, lang: str, channel: str, max_segments: int = 2,
     )
 
 
-def language_menu(intro: str = "", channel: str = "sms") -> Reply:
-    choices = [Choice("Français", "lang:fr"), Choice("Hausa", "lang:ha"), Choice("English", "lang:en")]
+def language_menu(intro: str = "", channel: str = "sms", more: list[Choice] | None = None) -> Reply:
+    choices = [Choice("Français", "lang:fr"), Choice("Hausa", "lang:ha"), Choice("English", "lang:en"), *(more or [])]
     body = intro.strip()
     line = _choices_line(choices, None, channel)
     text = f"{body}\n{line}" if body else line

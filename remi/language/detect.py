@@ -1,15 +1,20 @@
 """Which language a short message is written in: French, Hausa or English (Pidgin counts as
-English, the language the service answers it in).
+English, the language the service answers it in), or "other": a language the service does not
+read (Zarma, Arabic in either script, Fulfulde, Tamasheq, Kanuri...), whose writer must get the
+three-language menu and a person rather than a confident answer they cannot read.
 
 No off-the-shelf offline detector knows Hausa written on a basic phone, so this is a small
 multinomial naive Bayes over character n-grams and words of the normalised text, trained at
 start-up (well under a second) on the project's own NLU examples, which are filed by language
-under bot/data/nlu/<lang>/. Pure Python: it runs in the API and in the Rasa environment alike.
+under bot/data/nlu/<lang>/, and on the sentences of bot/data/language/other.yml (real texts in
+those languages, each group with its source) for "other". A message mostly in a script other
+than Latin (Arabic, Ge'ez...) is "other" without asking the model. Pure Python: it runs in the API and in the Rasa environment alike.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,10 +22,22 @@ from pathlib import Path
 
 import yaml
 
-from remi.language.normalise import normalise
+from remi.language.normalise import fold, normalise
 
 LANGUAGES = ("fr", "ha", "en")
+OTHER = "other"
+CLASSES = (*LANGUAGES, OTHER)
 NLU_DIR = Path(__file__).resolve().parents[2] / "bot" / "data" / "nlu"
+OTHER_FILE = Path(__file__).resolve().parents[2] / "bot" / "data" / "language" / "other.yml"
+UNKNOWN = 0.3  # below this share of words known in fr/ha/en, a message of 2+ words is "other"
+_LETTER = re.compile(r"[^\W\d_]")
+_LATIN = re.compile(r"[a-z]")
+
+
+def latin_share(text: str) -> float:
+    """The share of the message's letters that are Latin once accents are folded (1.0 with none)."""
+    letters = _LETTER.findall(fold(text))
+    return sum(bool(_LATIN.match(c)) for c in letters) / len(letters) if letters else 1.0
 
 
 def features(text: str) -> Counter:
@@ -37,14 +54,18 @@ def features(text: str) -> Counter:
 
 @dataclass(frozen=True)
 class Guess:
-    language: str
+    language: str  # "fr", "ha", "en" or "other"
     confidence: float  # posterior probability of `language`
+
+    @property
+    def other(self) -> bool:
+        return self.language == OTHER
 
 
 class LanguageDetector:
     def __init__(self, examples: list[tuple[str, str]], alpha: float = 0.1):
         self.alpha = alpha
-        self.counts = {lang: Counter() for lang in LANGUAGES}
+        self.counts = {lang: Counter() for lang in CLASSES}
         docs = Counter()
         for text, lang in examples:
             self.counts[lang].update(features(text))
@@ -52,12 +73,13 @@ class LanguageDetector:
         self.totals = {lang: sum(c.values()) for lang, c in self.counts.items()}
         self.vocabulary = len(set().union(*self.counts.values())) or 1
         total_docs = sum(docs.values()) or 1
-        self.priors = {lang: math.log((docs[lang] + 1) / (total_docs + len(LANGUAGES))) for lang in LANGUAGES}
+        self.classes = tuple(lang for lang in CLASSES if docs[lang])
+        self.priors = {lang: math.log((docs[lang] + 1) / (total_docs + len(CLASSES))) for lang in self.classes}
 
     def scores(self, text: str) -> dict[str, float]:
         feats = features(text)
         logp = {}
-        for lang in LANGUAGES:
+        for lang in self.classes:
             counts, denom = self.counts[lang], self.totals[lang] + self.alpha * self.vocabulary
             logp[lang] = self.priors[lang] + sum(
                 n * math.log((counts.get(f, 0) + self.alpha) / denom) for f, n in feats.items()
@@ -76,9 +98,24 @@ class LanguageDetector:
         return sum(any(f"w:{w}" in self.counts[lang] for lang in LANGUAGES) for w in words) / len(words)
 
     def detect(self, text: str) -> Guess:
+        if latin_share(text) < 0.5:
+            return Guess(OTHER, 1.0)
         scores = self.scores(text)
         lang = max(scores, key=scores.get)
+        # The "other" sentences cannot cover every language the service does not read: a
+        # message of several words, nearly all of which no French, Hausa or English example
+        # has, is not written in those three either.
+        if lang != OTHER and len(normalise(text, expand=False).split()) >= 2 and self.known_words(text) < UNKNOWN:
+            return Guess(OTHER, 1.0 - self.known_words(text))
         return Guess(lang, scores[lang])
+
+
+def other_examples(path: Path = OTHER_FILE) -> list[tuple[str, str]]:
+    """The sentences of languages the service does not read, labelled "other"."""
+    if not path.exists():
+        return []
+    groups = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("groups", [])
+    return [(str(text), OTHER) for group in groups for text in group.get("examples") or []]
 
 
 def training_examples(nlu_dir: Path = NLU_DIR) -> list[tuple[str, str]]:
@@ -95,7 +132,7 @@ def training_examples(nlu_dir: Path = NLU_DIR) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=1)
 def default_detector() -> LanguageDetector:
-    return LanguageDetector(training_examples())
+    return LanguageDetector(training_examples() + other_examples())
 
 
 def detect(text: str) -> Guess:

@@ -144,3 +144,54 @@ def test_a_photo_without_text_says_what_the_service_reads(talk, rasa):
     out = talk(known(), "", media=[{"url": "https://api.twilio.com/x", "type": "image/jpeg"}])
     assert "photos" in out.texts[0]
     assert rasa.turns == []
+
+
+# -- languages the service does not read, shared phones (issue 16) --------------------------------
+
+
+def test_a_first_message_in_zarma_gets_the_three_language_menu_and_a_person(talk, rasa):
+    person = Profile(sender="s1")
+    out = talk(person, "Fofo, ay ga ba gaakasinay")
+    text = out.texts[-1]
+    assert "lit le fran" in text and "Hausa da Turanci" in text and "reads French, Hausa and English" in text
+    assert "2 Hausa 3 English 4 " in text
+    assert person.language is None and rasa.turns == []  # never a confident answer in another language
+    out = talk(person, "4")
+    assert out.handover == {"category": "general", "priority": False, "reason": "other_language"}
+
+
+def test_arabic_from_a_french_speaker_s_phone_gets_the_menu_not_french(talk, rasa):
+    person = known("fr", language_chosen=True)
+    out = talk(person, "السلام عليكم أريد المساعدة")
+    assert "reads French, Hausa and English" in out.texts[-1]
+    assert rasa.turns == []
+    talk(person, "3")  # English
+    assert person.language == "en" and person.language_chosen
+
+
+def test_words_of_danger_win_over_the_other_language_menu(talk, rasa):
+    talk(known(), "au secours, السلام عليكم")
+    assert rasa.messages == ["/emergency"]
+
+
+def test_a_hausa_greeting_on_a_french_phone_switches_to_hausa_and_says_so(talk, rasa):
+    person = known("fr", language_chosen=True)  # even a language chosen with LANGUE
+    out = talk(person, "Sannu")
+    assert person.language == "ha"
+    assert out.texts[0] == "Za mu ci gaba da Hausa — HARSHE don canzawa."
+    assert rasa.turns[-1]["metadata"]["language"] == "ha"
+
+
+def test_several_words_clearly_in_english_switch_from_french(talk, rasa):
+    person = known("fr")
+    out = talk(person, "please where can I find a doctor for my brother")
+    assert person.language == "en" and out.texts[0].startswith("Switching to English — LANGUAGE")
+
+
+@pytest.mark.parametrize("body", ["2", "MENU", "ok", "merci", "Bonjour"])
+def test_digits_keywords_one_word_replies_and_same_language_greetings_never_switch(talk, rasa, body):
+    person = known("fr", language_chosen=True)
+    talk(person, "MENU")
+    out = talk(person, body)
+    assert person.language == "fr"
+    assert not any("—" in t for t in out.texts)
