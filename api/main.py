@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.routes import auth, console, handovers, health, partners, supervision, twilio
+from api.routes import alerts, auth, console, handovers, health, partners, supervision, twilio
 from engine import assembly, storage
 from engine.config import Settings, get_settings
 
@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, run_worker: bool | None = None)
         app.state.settings, app.state.redis = settings, redis
         app.state.inbox, app.state.outbox, app.state.erasure = engine.inbox, engine.outbox, engine.erasure
         app.state.handovers, app.state.audit, app.state.operators = engine.handovers, engine.audit, engine.operators
+        app.state.broadcasts = engine.broadcasts
         if run_worker:
             engine.worker.start()
         yield
@@ -52,6 +53,8 @@ def create_app(settings: Settings | None = None, run_worker: bool | None = None)
     app.include_router(partners.router)
     app.include_router(supervision.router)
     app.include_router(console.router)
+    app.include_router(alerts.router)
+    app.include_router(alerts.console)
     app.mount("/console/static", StaticFiles(directory=Path(__file__).parent / "static"), name="console-static")
     return app
 

@@ -148,8 +148,9 @@ class Broadcasts:
             total_segments += counted.count * by_route.get("sms", 0)
             versions.append(Version(lang, used, shown, counted.count, counted.encoding, by_route))
         price = self.settings.sms_price_per_segment
-        return Preview(versions, len(senders), total_segments, round(total_segments * price, 2),
-                       self.settings.sms_price_currency)
+        return Preview(
+            versions, len(senders), total_segments, round(total_segments * price, 2), self.settings.sms_price_currency
+        )
 
     async def create(self, author: Operator, towns: list[str], texts_by_lang: dict[str, str]) -> Alert:
         _may_write(author)
@@ -163,7 +164,10 @@ class Broadcasts:
             pipe.expire(keys.ALERTS.key(), self.ttl)
             await pipe.execute()
         await self.audit.record(
-            author.username, "alert.write", f"alert:{alert.id}", towns=",".join(towns),
+            author.username,
+            "alert.write",
+            f"alert:{alert.id}",
+            towns=",".join(towns),
             languages=",".join(lang for lang, text in texts_by_lang.items() if text),
         )
         return alert
@@ -224,9 +228,15 @@ class Broadcasts:
             for start in range(0, len(senders), 5000):
                 pipe.rpush(recipients, *senders[start : start + 5000])
             pipe.expire(recipients, self.ttl)
-            pipe.hset(keys.ALERT.key(alert.id), mapping={
-                "status": "approved", "approved_at": f"{time.time():.3f}", "recipients": len(senders), "cursor": 0,
-            })
+            pipe.hset(
+                keys.ALERT.key(alert.id),
+                mapping={
+                    "status": "approved",
+                    "approved_at": f"{time.time():.3f}",
+                    "recipients": len(senders),
+                    "cursor": 0,
+                },
+            )
             pipe.zadd(keys.ALERTS_DUE.key(), {alert.id: time.time()})
             await pipe.execute()
         await self.audit.record(operator.username, "alert.approve", f"alert:{alert.id}", recipients=str(len(senders)))
@@ -252,7 +262,13 @@ class Broadcasts:
             "redis.call('ZREM', KEYS[2], ARGV[3]) return 'ok'"
         )
         result = await self.redis.eval(
-            script, 2, keys.ALERT.key(alert.id), keys.ALERTS_DUE.key(), operator.username, f"{time.time():.3f}", alert.id
+            script,
+            2,
+            keys.ALERT.key(alert.id),
+            keys.ALERTS_DUE.key(),
+            operator.username,
+            f"{time.time():.3f}",
+            alert.id,
         )
         if result != b"ok":
             raise WrongState(f"the alert is {result.decode()}: it can no longer be cancelled")

@@ -203,7 +203,9 @@ class Broadcaster:
             await self.redis.eval(
                 "if redis.call('HGET', KEYS[1], 'status') == 'sending' then "
                 "redis.call('HSET', KEYS[1], 'status', 'paused', 'paused_until', ARGV[1]) end return 1",
-                1, keys.ALERT.key(alert_id), f"{until:.0f}",
+                1,
+                keys.ALERT.key(alert_id),
+                f"{until:.0f}",
             )
             await asyncio.sleep(min(30.0, max(1.0, until - time.time())))
             if await self._cancelled(alert_id):

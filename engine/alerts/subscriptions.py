@@ -67,8 +67,13 @@ class Subscriptions:
         if not raw or not raw.get(b"towns"):
             return None
         f = {k.decode(): v.decode() for k, v in raw.items()}
-        return Subscription(sender, f["towns"].split(","), f.get("language", "fr"), f.get("channel", "sms"),
-                            float(f.get("last_seen") or 0))
+        return Subscription(
+            sender,
+            f["towns"].split(","),
+            f.get("language", "fr"),
+            f.get("channel", "sms"),
+            float(f.get("last_seen") or 0),
+        )
 
     async def subscribers(self, towns: list[str]) -> list[str]:
         """Everyone subscribed to any of `towns`, once each, in a stable order."""

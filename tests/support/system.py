@@ -110,6 +110,8 @@ def start_system(run_dir: Path) -> System:
         "HANDOVER_SWEEP_SECONDS": "0.5",
         "WEBHOOK_BACKOFF_SECONDS": "0.2",
         "WEBHOOK_MAX_ATTEMPTS": "4",
+        # Alerts: fast enough that a broadcast to thousands fits in a test.
+        "ALERT_PER_SECOND_PER_NUMBER": "100",
     }
     twilio = TwilioStandIn(ACCOUNT_SID, env["TWILIO_AUTH_TOKEN"]).start()
     env["TWILIO_API_BASE_URL"] = twilio.base_url

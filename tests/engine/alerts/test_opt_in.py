@@ -32,8 +32,9 @@ def talk(rasa):
     conversation = Conversation(RasaClient(rasa.url, rasa.token, 2.0), LiveLibrary().get, OPTS, 90)
 
     def say(profile: Profile, body: str) -> list[str]:
-        message = InboundMessage(sid="SM" + "0" * 32, sender=profile.sender, channel="sms", body=body,
-                                 received_at=time.time())
+        message = InboundMessage(
+            sid="SM" + "0" * 32, sender=profile.sender, channel="sms", body=body, received_at=time.time()
+        )
         return asyncio.run(conversation.respond(message, profile)).texts
 
     return say
@@ -47,18 +48,35 @@ def known(language: str, **fields) -> Profile:
 @pytest.mark.parametrize(
     "lang, ask, confirmed, off, stopped",
     [
-        ("fr", "ALERTE AGADEZ", "Vous recevrez les alertes de sécurité pour Agadez. Pour arreter seulement les "
-         "alertes, écrivez FIN ALERTE. ARRET arrete tous les messages de Re.Mi.", "fin alerte",
-         "Vous ne recevrez plus d'alertes"),
-        ("ha", "fadakarwa agades", "Za ku rika samun fadakarwar tsaro ta Agadez. Don dakatar da fadakarwa kawai, "
-         "ku rubuta DAINA FADAKARWA. TSAYA yana dakatar da duk sakonnin Re.Mi.", "DAINA FADAKARWA",
-         "Ba za ku kara samun fadakarwa ba"),
-        ("en", "Alert Agadez", "You will get safety alerts for Agadez. To stop alerts only, write ALERT OFF. "
-         "STOP stops every message from Re.Mi.", "alert off", "You will get no more alerts"),
+        (
+            "fr",
+            "ALERTE AGADEZ",
+            "Vous recevrez les alertes de sécurité pour Agadez. Pour arreter seulement les "
+            "alertes, écrivez FIN ALERTE. ARRET arrete tous les messages de Re.Mi.",
+            "fin alerte",
+            "Vous ne recevrez plus d'alertes",
+        ),
+        (
+            "ha",
+            "fadakarwa agades",
+            "Za ku rika samun fadakarwar tsaro ta Agadez. Don dakatar da fadakarwa kawai, "
+            "ku rubuta DAINA FADAKARWA. TSAYA yana dakatar da duk sakonnin Re.Mi.",
+            "DAINA FADAKARWA",
+            "Ba za ku kara samun fadakarwa ba",
+        ),
+        (
+            "en",
+            "Alert Agadez",
+            "You will get safety alerts for Agadez. To stop alerts only, write ALERT OFF. "
+            "STOP stops every message from Re.Mi.",
+            "alert off",
+            "You will get no more alerts",
+        ),
     ],
 )
-def test_keyword_with_a_town_subscribes_and_the_alerts_keyword_unsubscribes(talk, rasa, lang, ask, confirmed, off,
-                                                                            stopped):
+def test_keyword_with_a_town_subscribes_and_the_alerts_keyword_unsubscribes(
+    talk, rasa, lang, ask, confirmed, off, stopped
+):
     person = known(lang)
     texts = talk(person, ask)
     assert person.alert_towns == ["Agadez"]
