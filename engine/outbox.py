@@ -188,7 +188,7 @@ class Outbox:
                 await self.redis.hset(key, mapping={"status": found.status or "queued", "twilio_sid": found.sid})
                 await self.redis.set(keys.TWILIO.key(found.sid), ref, ex=ttl)
                 return found.status or "queued"
-            # Twilio never got it: send it now.
+            claim = "claimed"  # Twilio never got it: send it now
         if claim != "claimed":
             return claim
         delay = self.settings.send_backoff_seconds
