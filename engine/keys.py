@@ -110,7 +110,9 @@ ALERT_TOWN = _family(
 )
 ALERT = _family("alert", PREFIX + "alert:{}", NONE, "one alert: towns, texts, who wrote, approved, cancelled")
 ALERTS = _family("alerts", PREFIX + "alerts", NONE, "alert ids by creation time")
-ALERTS_DUE = _family("alerts_due", PREFIX + "alerts:due", NONE, "approved alerts waiting to be sent, in order")
+ALERTS_DUE = _family(
+    "alerts_due", PREFIX + "alerts:due", NONE, "approved alert ids waiting to be sent, in order", expires=False
+)
 ALERT_RECIPIENTS = _family(
     "alert_recipients",
     PREFIX + "alert-recipients:{}",

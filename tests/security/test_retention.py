@@ -19,6 +19,7 @@ WITHOUT_EXPIRY = [
     "remi:partner:*",  # an organisation's webhook settings (engine/handover/partners.py)
     "remi:webhooks:due",  # partner deliveries waiting (ids; the deliveries themselves expire)
     "remi:webhooks:dead",  # partner deliveries given up (ids, capped; the deliveries themselves expire)
+    "remi:alerts:due",  # approved alert ids waiting to be sent: emptied as each is sent or cancelled
 ]
 
 

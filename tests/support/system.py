@@ -84,7 +84,7 @@ class System:
         return "\n".join(c.log.read_text(errors="replace") for c in self.stack.children if c.log.exists())
 
 
-def start_system(run_dir: Path) -> System:
+def start_system(run_dir: Path, extra_env: dict[str, str] | None = None) -> System:
     run_dir.mkdir(parents=True, exist_ok=True)
     redis_port, api_port, rasa_port, action_port = (stack.free_port() for _ in range(4))
     env = dict(os.environ) | {
@@ -113,6 +113,7 @@ def start_system(run_dir: Path) -> System:
         # Alerts: fast enough that a broadcast to thousands fits in a test.
         "ALERT_PER_SECOND_PER_NUMBER": "100",
     }
+    env |= extra_env or {}
     twilio = TwilioStandIn(ACCOUNT_SID, env["TWILIO_AUTH_TOKEN"]).start()
     env["TWILIO_API_BASE_URL"] = twilio.base_url
     model = stack.train(quiet=True)
