@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from engine.alerts.broadcasts import Broadcasts
 from engine.audit import Audit
 from engine.backpressure import BusyNotice
 from engine.config import Settings
@@ -36,6 +37,7 @@ HandoverDeskDep = Annotated[HandoverDesk, Depends(_state("handovers"))]
 OperatorsDep = Annotated[Operators, Depends(_state("operators"))]
 AuditDep = Annotated[Audit, Depends(_state("audit"))]
 ErasureDep = Annotated[Erasure, Depends(_state("erasure"))]
+BroadcastsDep = Annotated[Broadcasts, Depends(_state("broadcasts"))]
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 CONSOLE_COOKIE = "remi_console"

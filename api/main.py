@@ -16,7 +16,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.routes import auth, console, handovers, health, partners, supervision, twilio
+from api.routes import alerts, auth, console, handovers, health, partners, supervision, twilio
 from engine import assembly, storage
 from engine import spool as spool_module
 from engine.config import Settings, get_settings
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, run_worker: bool | None = None,
         )
         app.state.spool, stopping = spool, asyncio.Event()
         replayer = asyncio.create_task(spool.run(stopping))
+        app.state.broadcasts = engine.broadcasts
         if run_worker:
             engine.worker.start()
         yield
@@ -75,6 +76,8 @@ def create_app(settings: Settings | None = None, run_worker: bool | None = None,
     app.include_router(partners.router)
     app.include_router(supervision.router)
     app.include_router(console.router)
+    app.include_router(alerts.router)
+    app.include_router(alerts.console)
     app.mount("/console/static", StaticFiles(directory=Path(__file__).parent / "static"), name="console-static")
     return app
 

@@ -10,13 +10,16 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from engine.alerts.broadcasts import Broadcasts
+from engine.alerts.sending import Broadcaster
+from engine.alerts.subscriptions import Subscriptions
 from engine.audit import Audit
 from engine.backpressure import BusyNotice
 from engine.config import Settings
 from engine.conversation import Conversation
 from engine.erasure import Erasure
 from engine.handover.desk import HandoverDesk
-from engine.identity import ContactCipher
+from engine.identity import Contact, ContactCipher
 from engine.inbox import Inbox
 from engine.operators import Operators
 from engine.outbox import Outbox
@@ -39,6 +42,7 @@ class Engine:
     operators: Operators
     worker: Worker
     busy: BusyNotice
+    broadcasts: Broadcasts
 
     @property
     def audit(self) -> Audit:
@@ -67,7 +71,17 @@ def build(settings: Settings, redis: Redis) -> Engine:
     )
     profiles, outbox = Profiles(redis, retention), Outbox(settings, redis)
     desk = HandoverDesk.build(settings, redis, inbox, outbox, profiles)
-    erasure = Erasure(redis, Audit(redis, settings.retention_days), retention, handovers=desk)
+    audit = Audit(redis, settings.retention_days)
+    subscriptions = Subscriptions(redis, retention)
+    broadcasts = Broadcasts(
+        redis,
+        settings,
+        subscriptions,
+        audit,
+        route=lambda channel, last_seen: outbox.initiated_route(Contact("", channel), last_seen),
+    )
+    broadcaster = Broadcaster(redis, settings, broadcasts, subscriptions, inbox, outbox, audit)
+    erasure = Erasure(redis, audit, retention, handovers=desk, subscriptions=subscriptions)
     worker = Worker(
         redis,
         inbox,
@@ -77,6 +91,10 @@ def build(settings: Settings, redis: Redis) -> Engine:
         handovers=desk,
         erase=erasure.for_worker,
         concurrency=settings.worker_concurrency,
+        subscriptions=subscriptions,
+        broadcaster=broadcaster,
     )
     operators = Operators(redis, settings.operator_session_hours * 3600)
-    return Engine(settings, redis, inbox, outbox, desk, erasure, operators, worker, BusyNotice(profiles, outbox))
+    return Engine(
+        settings, redis, inbox, outbox, desk, erasure, operators, worker, BusyNotice(profiles, outbox), broadcasts
+    )

@@ -142,6 +142,19 @@ class Settings(BaseSettings):
     webhook_backoff_seconds: float = 30.0  # first wait before a retry, doubling each time
     webhook_timeout_seconds: float = 10.0
 
+    # Safety alerts (engine/alerts/): sent at a pace Twilio accepts from one number, never in the
+    # way of conversations (docs/deployment.md, "Safety alerts").
+    alert_per_second_per_number: float = Field(1.0, gt=0, le=500)  # messages a second from each number
+    alert_daily_cap_per_number: int = Field(10_000, ge=1)  # alert messages a day from each number (UTC day)
+    alert_batch_size: int = Field(100, ge=1, le=1000)  # recipients taken at a time; a restart resumes from a batch
+    alert_send_concurrency: int = Field(8, ge=1, le=64)  # sends in flight at once (Twilio answers in ~150 ms)
+    # A WhatsApp recipient who last wrote more than 24 hours ago can only be sent an approved
+    # template: "template" (WHATSAPP_ALERT_TEMPLATE_SID, the alert as its variable {{1}}) or "sms".
+    whatsapp_outside_window: Literal["template", "sms"] = "sms"
+    whatsapp_alert_template_sid: str = ""  # HX..., Twilio's Content SID of the approved alert template
+    sms_price_per_segment: float = Field(0.0, ge=0)  # for the cost shown before sending; 0: segments only
+    sms_price_currency: str = "USD"
+
     # Addresses of the reverse proxies whose X-Forwarded-Proto and X-Forwarded-For are believed
     # (uvicorn's --forwarded-allow-ips), comma-separated; empty: none, the headers are ignored.
     trusted_proxies: str = ""
@@ -172,6 +185,8 @@ class Settings(BaseSettings):
                             f"{name.upper()} {problem}: in production every secret must be random "
                             f"(`remi secrets` prints new ones)"
                         )
+        if self.whatsapp_outside_window == "template" and not self.whatsapp_alert_template_sid.startswith("HX"):
+            raise ValueError("WHATSAPP_OUTSIDE_WINDOW=template needs WHATSAPP_ALERT_TEMPLATE_SID (HX...)")
         return self
 
     @property

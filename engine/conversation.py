@@ -7,7 +7,8 @@ and Rasa. In order:
      languages saying what the service reads, and the offer of a person; on a shared phone a
      greeting, or several words clearly in another of the three languages, switches the language
   3. a person owns the conversation (handover): the bot stays silent
-  4. keywords (MENU, AIDE, PLUS, EFFACER, LANGUE...) and answers to the last menu (digits)
+  4. safety alerts asked for or stopped (ALERTE AGADEZ, FIN ALERTE: engine/alerts/)
+     keywords (MENU, AIDE, PLUS, EFFACER, LANGUE...) and answers to the last menu (digits)
   5. words of immediate danger → the emergency topic, whatever the NLU says; then a message in
      another language (not French, Hausa or English) → the three-language menu
   6. everything else → Rasa, whose actions render content/<lang>/ for the channel
@@ -15,11 +16,13 @@ and Rasa. In order:
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from engine.alerts import texts as alert_texts
 from engine.inbox import InboundMessage
 from engine.profile import Profile
 from engine.rasa_client import RasaClient, RasaUnavailable
@@ -103,6 +106,7 @@ class Conversation:
             self.greeting,  # a first contact or a return after a long silence (never answers alone)
             self.person_has_it,  # a handover: the bot is silent
             self.erase_confirmation,
+            self.alerts,  # ALERTE <town>, FIN ALERTE (STOP, above, stops alerts too)
             self.keyword,  # MENU, AIDE, PLUS, EFFACER, LANGUE...
             self.menu_answer,  # digits answer the last menu
             self.danger,  # words of immediate danger: the emergency topic, whatever the NLU says
@@ -130,6 +134,7 @@ class Conversation:
             return False
         turn.profile.opted_out = True
         turn.profile.menu, turn.profile.pages = None, []
+        turn.profile.alert_towns = []  # STOP stops everything; alerts are asked for again after START
         # Twilio answers carrier keywords (OptOutType) itself and blocks anything more.
         if not turn.message.opt_out_type:
             guess = detect(turn.text).language
@@ -199,6 +204,33 @@ class Conversation:
         intro = _("Nothing was erased.")
         self._say(turn.out, profile, main_menu(turn.lang, turn.channel, self.library(), intro=intro, **self.opts))
         return True
+
+    async def alerts(self, turn: Turn) -> bool:
+        """FIN ALERTE stops alerts; ALERTE alone asks for the town, ALERTE <town> subscribes."""
+        profile, lang = turn.profile, turn.lang
+        if turn.keyword == "alert_off":
+            profile.alert_towns = []
+            turn.out.texts.append(alert_texts.unsubscribed(lang))
+            return True
+        asked, rest = (True, None) if turn.keyword == "alert" else keywords.alert_request(turn.text)
+        if not asked:
+            return False
+        town = cities.canonical(rest) if rest else None
+        if town:
+            self._subscribe(turn.out, profile, town)
+            return True
+        if rest and len(rest.split()) > 2:
+            return False  # "alerte la police arrive": a sentence, for the danger words and the NLU
+        reply = alert_texts.town_menu(lang, turn.channel, profile.alert_towns, profile.city, self.opts)
+        if rest:
+            turn.out.texts.append(alert_texts.unknown_town(lang))
+        self._say(turn.out, profile, reply)
+        return True
+
+    def _subscribe(self, out: Outcome, profile: Profile, town: str) -> None:
+        if town not in profile.alert_towns:
+            profile.alert_towns = [*profile.alert_towns, town]
+        out.texts.append(alert_texts.subscribed(profile.language or "fr", profile.alert_towns))
 
     async def keyword(self, turn: Turn) -> bool:
         return bool(turn.keyword) and self._keyword(turn.keyword, turn.out, turn.profile, turn.message)
@@ -405,6 +437,10 @@ class Conversation:
         elif payload.startswith("lang:"):
             profile.language, profile.language_chosen = payload.split(":")[1], True
             self._say(out, profile, main_menu(profile.language, chan, self.library(), **self.opts))
+        elif payload.startswith(alert_texts.TOWN_PAYLOAD):
+            self._subscribe(out, profile, json.loads(payload.removeprefix(alert_texts.TOWN_PAYLOAD))["city"])
+        elif payload == "menu:alerts":
+            self._say(out, profile, alert_texts.town_menu(lang, chan, profile.alert_towns, profile.city, self.opts))
         elif payload == "menu:main":
             self._say(out, profile, main_menu(lang, chan, self.library(), **self.opts))
         elif payload.startswith("menu:"):

@@ -36,10 +36,11 @@ class SenderBusy(Exception):
 
 
 class Erasure:
-    def __init__(self, redis: Redis, audit: Audit, retention_seconds: int, handovers=None):
+    def __init__(self, redis: Redis, audit: Audit, retention_seconds: int, handovers=None, subscriptions=None):
         self.redis, self.audit = redis, audit
         self.ttl = retention_seconds
         self.handovers = handovers  # engine.handover.desk.HandoverDesk (its erase_sender)
+        self.subscriptions = subscriptions  # engine.alerts.subscriptions.Subscriptions (town indexes, alerts)
 
     async def for_worker(self, sender: str) -> tuple[str, int]:
         """The worker's hook, called with the sender's lock held, on the confirming message (the
@@ -90,6 +91,8 @@ class Erasure:
             deleted = (await pipe.execute())[0]
         if self.handovers is not None and hasattr(self.handovers, "erase_sender"):
             deleted += await self.handovers.erase_sender(sender)
+        if self.subscriptions is not None:
+            deleted += await self.subscriptions.erase_sender(sender)
         erasure_id = uuid.uuid4().hex
         await self.audit.record(actor, "erasure", f"erasure:{erasure_id}", records=str(deleted))
         log.info("erasure %s done (%d records)", erasure_id, deleted)

@@ -107,6 +107,38 @@ WEBHOOK = _family("webhook", PREFIX + "webhook:{}", NONE, "one partner delivery 
 WEBHOOKS_DUE = _family("webhooks_due", PREFIX + "webhooks:due", NONE, "partner deliveries waiting", expires=False)
 WEBHOOKS_DEAD = _family("webhooks_dead", PREFIX + "webhooks:dead", NONE, "partner deliveries given up", expires=False)
 
+# -- safety alerts (engine/alerts/) ---------------------------------------------------------
+ALERT_SUBSCRIPTION = _family(
+    "alert_subscription",
+    PREFIX + "alert-sub:{}",
+    SENDER,
+    "the towns a person asked alerts for, their language, channel and last message time",
+)
+ALERT_TOWN = _family(
+    "alert_town",
+    PREFIX + "alerts:town:{}",
+    NONE,
+    "subscribers of one town: sender hashes scored by when the subscription lapses (erasure removes one)",
+)
+ALERT = _family("alert", PREFIX + "alert:{}", NONE, "one alert: towns, texts, who wrote, approved, cancelled")
+ALERTS = _family("alerts", PREFIX + "alerts", NONE, "alert ids by creation time")
+ALERTS_DUE = _family(
+    "alerts_due", PREFIX + "alerts:due", NONE, "approved alert ids waiting to be sent, in order", expires=False
+)
+ALERT_RECIPIENTS = _family(
+    "alert_recipients",
+    PREFIX + "alert-recipients:{}",
+    NONE,
+    "an alert's recipients (sender hashes, '-' once erased), fixed when it is approved",
+)
+ALERT_SKIPPED = _family(
+    "alert_skipped", PREFIX + "alert-skipped:{}", NONE, "an alert's recipients not sent to, by position: why"
+)
+ALERTS_SENT_TODAY = _family(
+    "alerts_sent_today", PREFIX + "alerts:sent:{}", NONE, "alert messages sent per number and day (the daily cap)"
+)
+ALERTS_LEASE = _family("alerts_lease", PREFIX + "alerts:lease", NONE, "the one process sending alerts now")
+
 # -- staff (engine/operators.py, engine/audit.py) -------------------------------------------
 OPERATOR = _family("operator", PREFIX + "operator:{}", NONE, "an operator's account", expires=False)
 SESSION = _family("session", PREFIX + "session:{}", NONE, "a token's or console session's record, by digest")

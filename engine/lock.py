@@ -29,9 +29,11 @@ _EXTEND = (
 )
 
 
-class SenderLock:
-    def __init__(self, redis: Redis, sender: str, ttl_ms: int = TTL_MS):
-        self.redis, self.key, self.ttl_ms = redis, keys.LOCK.key(sender), ttl_ms
+class Lease:
+    """A lock on one key with a random token, expiring unless renewed (`held`)."""
+
+    def __init__(self, redis: Redis, key: str, ttl_ms: int = TTL_MS):
+        self.redis, self.key, self.ttl_ms = redis, key, ttl_ms
         self.token = uuid.uuid4().hex
         self.lost = asyncio.Event()  # set when a renewal finds the lock gone or someone else's
 
@@ -74,6 +76,13 @@ class SenderLock:
             except RedisError:
                 continue  # Redis away: the lock may survive it; the next renewal tells
             if not renewed:
-                log.warning("a per-sender lock was lost while its turn ran")
+                log.warning("a lock (%s) was lost while its holder worked", self.key.split(":")[1])
                 self.lost.set()
                 return
+
+
+class SenderLock(Lease):
+    """The per-sender lock (remi:lock:<sender>)."""
+
+    def __init__(self, redis: Redis, sender: str, ttl_ms: int = TTL_MS):
+        super().__init__(redis, keys.LOCK.key(sender), ttl_ms)

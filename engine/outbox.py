@@ -14,11 +14,18 @@ a text (the bot, the notices, operators) costs what the renderer measured.
 Cost: SMS segments per sender per day are counted (remi:segments:<sender>); past
 OUTBOUND_SEGMENTS_PER_SENDER_PER_DAY a reply is not sent ("capped"), unless it answers an
 emergency.
+
+Messages the service starts (safety alerts) go through `send_initiated`, the one place that
+decides what a WhatsApp recipient outside the 24-hour window gets (WHATSAPP_OUTSIDE_WINDOW: the
+approved template, or SMS). A broadcast can afford to ask Twilio, after a crash cut a send
+off, whether the message arrived (`confirm_interrupted`), instead of leaving it "unknown".
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 import logging
 import time
 import uuid
@@ -39,6 +46,7 @@ log = logging.getLogger("remi.outbox")
 logging.getLogger("twilio").setLevel(logging.WARNING)
 
 RETRYABLE = {429, 500, 502, 503, 504}
+WHATSAPP_WINDOW_SECONDS = 24 * 3600  # WhatsApp allows free-form messages this long after the person's last
 FAILED = keys.FAILED_OUTBOUND.key()
 FAILED_KEEP = 10_000
 
@@ -107,10 +115,43 @@ class Outbox:
     def _from(self, contact: Contact) -> str:
         return self.settings.twilio_whatsapp_from if contact.channel == "whatsapp" else self.settings.twilio_sms_from
 
-    async def send(self, sender: str, contact: Contact, body: str, ref: str, urgent: bool = False) -> str:
+    def initiated_route(self, contact: Contact, last_inbound_at: float, now: float | None = None) -> str:
+        """How a message the service starts reaches this person: "sms", "whatsapp" (inside the
+        24-hour window), or, outside it, "template" or "sms" as WHATSAPP_OUTSIDE_WINDOW says."""
+        if contact.channel != "whatsapp":
+            return "sms"
+        if (now or time.time()) - last_inbound_at < WHATSAPP_WINDOW_SECONDS:
+            return "whatsapp"
+        return self.settings.whatsapp_outside_window
+
+    async def send_initiated(
+        self, sender: str, contact: Contact, body: str, ref: str, last_inbound_at: float, route: str | None = None
+    ) -> str:
+        """Send a message nobody asked for just now (a safety alert), by `initiated_route`.
+        Interrupted sends are checked with Twilio rather than left unknown; the person's daily
+        segment cap (a guard against a conversation's cost) does not apply."""
+        route = route or self.initiated_route(contact, last_inbound_at)
+        template = None
+        if route == "sms" and contact.channel == "whatsapp":
+            contact = Contact(contact.address.removeprefix("whatsapp:"), "sms")
+        elif route == "template":
+            template = (self.settings.whatsapp_alert_template_sid, {"1": body})
+        return await self.send(sender, contact, body, ref, urgent=True, template=template, confirm_interrupted=True)
+
+    async def send(
+        self,
+        sender: str,
+        contact: Contact,
+        body: str,
+        ref: str,
+        urgent: bool = False,
+        template: tuple[str, dict] | None = None,
+        confirm_interrupted: bool = False,
+    ) -> str:
         """Send one message; returns its final local status. `ref` (inbound sid + index) makes
         the record idempotent: a send already attempted is never attempted again. `urgent`
-        replies (an emergency) are sent past the daily segment cap."""
+        replies (an emergency) are sent past the daily segment cap. `template`: (Content SID,
+        variables) of an approved WhatsApp template, sent instead of the body."""
         key = keys.OUT.key(ref)
         ttl = self.settings.retention_days * 86400
         if contact.channel == "sms":
@@ -138,7 +179,16 @@ class Outbox:
             log.warning("send %s not sent: the sender's daily SMS segments are used up", ref)
             return claim
         if claim == "interrupted":
-            return await self._unknown(key, "interrupted during an attempt")
+            if not confirm_interrupted:
+                return await self._unknown(key, "interrupted during an attempt")
+            found = await self._reached_twilio(key, contact, None if template else body)
+            if found is None:
+                return await self._unknown(key, "interrupted during an attempt, and Twilio could not be asked")
+            if found:
+                await self.redis.hset(key, mapping={"status": found.status or "queued", "twilio_sid": found.sid})
+                await self.redis.set(keys.TWILIO.key(found.sid), ref, ex=ttl)
+                return found.status or "queued"
+            claim = "claimed"  # Twilio never got it: send it now
         if claim != "claimed":
             return claim
         delay = self.settings.send_backoff_seconds
@@ -146,9 +196,18 @@ class Outbox:
         for attempt in range(attempts + 1, self.settings.send_max_attempts + 1):
             await self.redis.hset(key, mapping={"status": "sending", "attempts": attempt})
             try:
-                message = await self.client.messages.create_async(
-                    to=contact.address, from_=self._from(contact), body=body, status_callback=self.status_callback
-                )
+                if template:
+                    message = await self.client.messages.create_async(
+                        to=contact.address,
+                        from_=self._from(contact),
+                        content_sid=template[0],
+                        content_variables=json.dumps(template[1]),
+                        status_callback=self.status_callback,
+                    )
+                else:
+                    message = await self.client.messages.create_async(
+                        to=contact.address, from_=self._from(contact), body=body, status_callback=self.status_callback
+                    )
             except TwilioRestException as exc:
                 if exc.status not in RETRYABLE:
                     return await self._failed(key, f"twilio {exc.status} {exc.code}")
@@ -168,6 +227,22 @@ class Outbox:
             await asyncio.sleep(delay)
             delay *= 2
         return await self._failed(key, "gave up after retries")
+
+    async def _reached_twilio(self, key: str, contact: Contact, body: str | None):
+        """After a crash cut a send off: the message Twilio has from this attempt (to this address,
+        created since the record, with this body), False if none, None if Twilio cannot say."""
+        created = float(await self.redis.hget(key, "created_at") or 0)
+        since = dt.datetime.fromtimestamp(created - 86400, dt.timezone.utc)
+        try:
+            messages = await self.client.messages.list_async(to=contact.address, date_sent_after=since, limit=100)
+        except (TwilioRestException, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            log.warning("could not ask Twilio about an interrupted send: %s", type(exc).__name__)
+            return None
+        for message in messages:
+            made = message.date_created.timestamp() if message.date_created else created
+            if made >= created - 5 and message.from_ == self._from(contact) and (body is None or message.body == body):
+                return message
+        return False
 
     async def _failed(self, key: str, reason: str, status: str = "failed") -> str:
         ref = key.removeprefix(keys.OUT.key(""))

@@ -24,6 +24,7 @@ class Profile:
     handover: str | None = None  # id of the open handover, if a person has the conversation
     city: str | None = None  # the town the person last named or shared (routes a handover)
     location: list[float] | None = None  # last location pin shared (WhatsApp), for nearby services
+    alert_towns: list[str] = field(default_factory=list)  # safety alerts asked for (engine/alerts/)
     last_seen: float = 0.0
     first_seen: float = 0.0
 

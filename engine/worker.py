@@ -62,12 +62,16 @@ class Worker:
         handovers=None,
         erase=None,
         concurrency: int = 32,
+        subscriptions=None,
+        broadcaster=None,
     ):
         self.redis, self.inbox, self.profiles = redis, inbox, profiles
         self.conversation, self.outbox = conversation, outbox
         self.handovers = handovers  # engine.handover.desk.HandoverDesk: a person can take over
         self.erase = erase  # async callable(sender): erases one person's data everywhere
         self.concurrency = concurrency
+        self.subscriptions = subscriptions  # engine.alerts.subscriptions.Subscriptions, synced after each turn
+        self.broadcaster = broadcaster  # engine.alerts.sending.Broadcaster: alerts, in a task of their own
         self.recent = RecentTurns(redis, inbox.ttl)
         self._tasks: list[asyncio.Task] = []
         self._stopping = asyncio.Event()
@@ -78,6 +82,8 @@ class Worker:
         self._tasks.append(asyncio.create_task(self._sweep()))
         if self.handovers is not None:  # escalations and partner webhooks, beside the turns
             self._tasks.append(asyncio.create_task(self.handovers.run(self._stopping)))
+        if self.broadcaster is not None:  # never on the conversation queue (remi:ready)
+            self._tasks.append(asyncio.create_task(self.broadcaster.run(self._stopping)))
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -219,6 +225,8 @@ class Worker:
             if self.handovers is not None:
                 await self.handovers.on_turn(message, profile, outcome)
             await self.profiles.save(profile)
+            if self.subscriptions is not None:  # alerts follow the person's last message
+                await self.subscriptions.sync(profile, message.channel)
             # What to do next is stored with the replies, so a worker taking this message up
             # after a crash sends the same replies and still erases.
             urgent = bool(outcome.handover and outcome.handover.get("priority"))

@@ -21,6 +21,15 @@ KEYWORDS: dict[str, dict[str, list[str]]] = {
     "delete": {"fr": ["EFFACER"], "ha": ["GOGE"], "en": ["DELETE", "ERASE"]},
     "language": {"fr": ["LANGUE"], "ha": ["HARSHE"], "en": ["LANGUAGE"]},
     "bot": {"fr": ["BOT", "ROBOT"], "ha": ["BOT", "ROBOT"], "en": ["BOT", "ROBOT"]},
+    # Safety alerts by town: the keyword alone asks for the town, followed by a town it subscribes
+    # ("ALERTE AGADEZ"). Stopping alerts only has words of its own, without STOP in them: STOP
+    # alone stops everything, and a carrier treats a message that is only STOP as an opt-out.
+    "alert": {"fr": ["ALERTE", "ALERTES"], "ha": ["FADAKARWA"], "en": ["ALERT", "ALERTS"]},
+    "alert_off": {
+        "fr": ["FIN ALERTE", "ALERTE FIN", "FIN ALERTES", "ALERTES FIN"],
+        "ha": ["DAINA FADAKARWA", "FADAKARWA DAINA"],
+        "en": ["ALERT OFF", "ALERTS OFF", "END ALERT", "END ALERTS"],
+    },
 }
 
 # "YES" re-subscribes only for a person who opted out (as carriers do); elsewhere it is an
@@ -38,6 +47,16 @@ def keyword_of(text: str, opted_out: bool = False) -> str | None:
     if kw and (kw, norm.upper()) in OPT_OUT_ONLY and not opted_out:
         return None
     return kw
+
+
+def alert_request(text: str) -> tuple[bool, str | None]:
+    """("ALERTE AGADEZ" → (True, "agadez")): whether a short message starts with the alert keyword,
+    and the words after it (a town's name, to be checked by the caller). Longer messages are
+    sentences ("alerte, la police arrive à ...") and go on to the danger words and the NLU."""
+    words = normalise(text, expand=False).split(" ")
+    if not words or _LOOKUP.get(words[0]) != "alert" or len(words) > 4:
+        return False, None
+    return True, " ".join(words[1:]) or None
 
 
 def word(keyword: str, lang: str) -> str:

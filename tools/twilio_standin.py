@@ -3,6 +3,7 @@
 
   POST /2010-04-01/Accounts/{AccountSid}/Messages.json   (form: To, From, Body, StatusCallback)
   → 201 and Twilio's JSON message resource; 401 on wrong credentials; 400 without To/Body.
+  GET /2010-04-01/Accounts/{AccountSid}/Messages.json?To=...   (the messages sent to To, newest first)
   GET /2010-04-01/Accounts/{AccountSid}/Messages/{MM...}/Media/{ME...}
   → the bytes of a media file a test put in `media` (photos, voice notes); 401, 404 likewise.
 
@@ -34,6 +35,8 @@ class SentMessage:
     body: str
     status_callback: str | None
     received_at: float  # time.time() when the request arrived
+    content_sid: str | None = None  # an approved WhatsApp template, sent instead of a body
+    content_variables: str | None = None
 
 
 @dataclass
@@ -126,6 +129,21 @@ class TwilioStandIn:
                 expected = "Basic " + base64.b64encode(f"{standin.account_sid}:{standin.auth_token}".encode()).decode()
                 if self.headers.get("Authorization") != expected:
                     return self._reply(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                path, _, query = self.path.partition("?")
+                if path == f"/2010-04-01/Accounts/{standin.account_sid}/Messages.json":
+                    to = dict(parse_qsl(query)).get("To")
+                    with standin._lock:
+                        found = [m for m in standin.messages if to is None or m.to == to]
+                    return self._reply(
+                        200,
+                        {
+                            "messages": [standin._resource(m) for m in reversed(found)][:1000],
+                            "next_page_uri": None,
+                            "page": 0,
+                            "page_size": 1000,
+                            "uri": path,
+                        },
+                    )
                 with standin._lock:
                     standin.media_requests += 1
                     found = standin.media.get(self.path)
@@ -165,40 +183,48 @@ class TwilioStandIn:
                             "status": failure,
                         },
                     )
-                if not form.get("To") or not (form.get("Body") or form.get("MediaUrl")):
+                if not form.get("To") or not (form.get("Body") or form.get("MediaUrl") or form.get("ContentSid")):
                     return self._reply(400, {"code": 21602, "message": "Message body is required.", "status": 400})
                 sid = "SM" + uuid.uuid4().hex
                 message = SentMessage(
-                    sid, form["To"], form.get("From", ""), form.get("Body", ""), form.get("StatusCallback"), arrived
+                    sid,
+                    form["To"],
+                    form.get("From", ""),
+                    form.get("Body", ""),
+                    form.get("StatusCallback"),
+                    arrived,
+                    form.get("ContentSid"),
+                    form.get("ContentVariables"),
                 )
                 with standin._lock:
                     standin.messages.append(message)
                     standin._lock.notify_all()
-                self._reply(
-                    201,
-                    {
-                        "sid": sid,
-                        "account_sid": standin.account_sid,
-                        "to": message.to,
-                        "from": message.from_,
-                        "body": message.body,
-                        "status": "queued",
-                        "direction": "outbound-api",
-                        "api_version": "2010-04-01",
-                        "num_segments": "1",
-                        "num_media": "0",
-                        "price": None,
-                        "error_code": None,
-                        "error_message": None,
-                        "messaging_service_sid": None,
-                        "date_created": time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(arrived)),
-                        "uri": f"/2010-04-01/Accounts/{standin.account_sid}/Messages/{sid}.json",
-                    },
-                )
+                self._reply(201, standin._resource(message))
                 if standin.send_status_callbacks and message.status_callback:
                     threading.Thread(target=standin._callbacks, args=(message,), daemon=True).start()
 
         return Handler
+
+    def _resource(self, message: SentMessage) -> dict:
+        """Twilio's JSON message resource."""
+        return {
+            "sid": message.sid,
+            "account_sid": self.account_sid,
+            "to": message.to,
+            "from": message.from_,
+            "body": message.body,
+            "status": "queued",
+            "direction": "outbound-api",
+            "api_version": "2010-04-01",
+            "num_segments": "1",
+            "num_media": "0",
+            "price": None,
+            "error_code": None,
+            "error_message": None,
+            "messaging_service_sid": None,
+            "date_created": time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(message.received_at)),
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{message.sid}.json",
+        }
 
     def _callbacks(self, message: SentMessage) -> None:
         validator = RequestValidator(self.auth_token)

@@ -62,6 +62,7 @@ def area_title(area: str, lang: str) -> str:
         "risks": _("Risks"),
         "services": _("Services"),
         "human_operator": _("Talk to someone"),
+        "alerts": _("Alerts"),
     }[area]
 
 
@@ -283,6 +284,7 @@ def main_menu(
     _ = gettext_for(lang)
     choices = [Choice(area_title(a, lang), f"menu:{a}") for a in AREAS]
     choices.append(Choice(area_title("human_operator", lang), "/human_operator"))
+    choices.append(Choice(area_title("alerts", lang), "menu:alerts"))  # safety alerts by town (engine/alerts/)
     body = intro or _("What do you need?")
     return compose(body, choices, None, lang, channel, max_segments, fold, back=None)
 

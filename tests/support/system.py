@@ -112,6 +112,8 @@ def start_system(run_dir: Path, extra_env: dict[str, str] | None = None) -> Syst
             "HANDOVER_SWEEP_SECONDS": "0.5",
             "WEBHOOK_BACKOFF_SECONDS": "0.2",
             "WEBHOOK_MAX_ATTEMPTS": "4",
+            # Alerts: fast enough that a broadcast to thousands fits in a test.
+            "ALERT_PER_SECOND_PER_NUMBER": "100",
         }
         | (extra_env or {})
     )

@@ -1,0 +1,84 @@
+"""Safety alerts from the console in a real headless browser (Debian's chromium, as
+tests/e2e/test_console.py): a supervisor writes an alert for Agadez in three languages and sees
+it as the phone will; the author cannot approve it; a second supervisor approves it, and each
+subscriber's phone (the Twilio stand-in) gets it in their language."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.e2e.test_console import CHROMEDRIVER, CHROMIUM, browser  # noqa: F401  (the fixture)
+from tests.e2e.transcript import Phone
+from tests.support.operators import PASSWORD, add_operator
+
+pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason="no chromium")
+
+TEXTS = {
+    "fr": "Choléra à Agadez : buvez de l'eau traitée. Soins gratuits au CSI Dagmanet.",
+    "ha": "Kwalara a Agadez: ku sha ruwa mai tsabta. Ana jinya kyauta a CSI Dagmanet.",
+    "en": "Cholera in Agadez: drink treated water. Free care at CSI Dagmanet.",
+}
+
+
+def sign_in(browser, system, username: str) -> None:  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    browser.delete_all_cookies()
+    browser.get(system.api_url + "/console/sign-in")
+    browser.find_element(By.ID, "username").send_keys(username)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+
+
+def test_a_supervisor_writes_an_alert_for_agadez_another_approves_and_it_is_sent(system, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    phones = {}
+    for lang, digit, words in (
+        ("fr", "1", "ALERTE AGADEZ"),
+        ("ha", "2", "FADAKARWA AGADEZ"),
+        ("en", "3", "ALERT AGADEZ"),
+    ):
+        phone = phones[lang] = Phone(system)
+        phone.say("ok")
+        phone.say(digit)
+        phone.say(words)
+    author, approver = add_operator(system, "hotline", "supervisor"), add_operator(system, "hotline", "supervisor")
+
+    sign_in(browser, system, author)
+    browser.find_element(By.LINK_TEXT, "Alerts").click()
+    browser.find_element(By.LINK_TEXT, "Write a new alert").click()
+    browser.find_element(By.ID, "town-Agadez").click()
+    for lang, text in TEXTS.items():
+        browser.find_element(By.ID, f"text_{lang}").send_keys(text)
+    browser.find_element(By.ID, "preview-button").click()
+    hausa = browser.find_element(By.ID, "version-ha").text
+    assert "Kwalara a Agadez" in hausa and "GSM-7" in hausa and "SMS: " in hausa
+    assert "Alerte Re.Mi., Agadez : Choléra" in browser.find_element(By.ID, "version-fr").text
+    browser.find_element(By.ID, "submit-button").click()
+    assert "another supervisor" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
+    assert not browser.find_elements(By.ID, "approve-button")  # the author sees no approval
+    alert_url = browser.current_url.split("?")[0]
+
+    sign_in(browser, system, approver)
+    browser.get(alert_url)
+    browser.find_element(By.ID, "approve-button").click()
+    browser.switch_to.alert.accept()  # "Approve and send this alert now?"
+    assert "Approved" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and "sent" not in browser.find_element(By.ID, "alert-status").text:
+        time.sleep(1)
+        browser.refresh()
+    assert browser.find_element(By.ID, "alert-status").text == "sent"
+    assert approver in browser.find_element(By.ID, "approved-by").text
+
+    expected = {
+        "fr": "Alerte Re.Mi., Agadez : Choléra",
+        "ha": "Fadakarwar Re.Mi., Agadez: Kwalara",
+        "en": "Re.Mi. alert, Agadez: Cholera",
+    }
+    for lang, phone in phones.items():
+        got = [m.body for m in system.twilio.sent_to(phone.number) if "Dagmanet" in m.body]
+        assert len(got) == 1 and got[0].startswith(expected[lang]), (lang, got)
