@@ -26,7 +26,7 @@ def assert_answered_once_in_order(system, number: str, sids: list[str], first: i
     records = traces.wait_done(system, sids, timeout=timeout)
     assert {sid: rec.get("state") for sid, rec in records.items()} == {sid: "done" for sid in sids}
     sent = system.twilio.wait_quiet(number, quiet=3.0)[first:]
-    expected = [text for sid in sids for text in json.loads(records[sid]["replies"])]
+    expected = [text for sid in sids for text in traces.replies_sent(records[sid])]
     assert [m.body for m in sent] == expected  # every reply, each once, in order
 
 

@@ -3,7 +3,6 @@ row, five at once) gives one Rasa turn and one reply."""
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -31,7 +30,7 @@ def test_same_message_delivered_ten_times_gets_one_turn_and_one_reply(system):
 
     record = traces.wait_done(system, [form["MessageSid"]])[form["MessageSid"]]
     assert record.get("state") == "done"
-    replies = json.loads(record["replies"])
+    replies = traces.replies_sent(record)
     sent = system.twilio.wait_quiet(number, quiet=2.0)
     assert [m.body for m in sent] == replies  # each reply once, in order
     user_turns = traces.user_events(system, sender)

@@ -4,7 +4,6 @@ worker and its own Rasa replica) sharing one Redis."""
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -42,7 +41,7 @@ def assert_handled_in_order(system, number: str, forms: list[dict[str, str]]) ->
 
     # And the person received the replies in that order.
     sent = [m.body for m in system.twilio.wait_quiet(number, quiet=2.0)]
-    expected = [text for sid in received for text in json.loads(records[sid]["replies"])]
+    expected = [text for sid in received for text in traces.replies_sent(records[sid])]
     assert sent[-len(expected) :] == expected
 
 

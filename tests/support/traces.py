@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import redis
 
 from engine.identity import sender_id
+from remi import sms
 from remi.language.normalise import normalise
 
 
@@ -103,3 +104,9 @@ def wait_done(system, sids: list[str], timeout: float = 60, db: int = 0) -> dict
         if all(rec.get("state") == "done" for rec in records.values()) or time.monotonic() > deadline:
             return records
         time.sleep(0.1)
+
+
+def replies_sent(record: dict, channel: str = "sms") -> list[str]:
+    """A message's stored replies as the phone gets them: the outbox folds SMS to GSM-7."""
+    replies = json.loads(record["replies"])
+    return [sms.for_sms(text) for text in replies] if channel == "sms" else replies
