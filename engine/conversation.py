@@ -256,6 +256,11 @@ class Conversation:
         Hausa or English, but the three-language menu and a person."""
         if turn.payload is not None or not self._other_language(turn.text, turn.keyword):
             return False
+        if self._other_language_menu_shown(turn.profile):
+            # The menu was shown and did not help (or the text is not a language at all): never a
+            # third round, a person takes it, as after two misunderstood messages.
+            turn.payload = "/human_operator"
+            return False
         self._say(turn.out, turn.profile, self._other_language_menu(turn.channel))
         return True
 
@@ -335,9 +340,14 @@ class Conversation:
         person = " / ".join(dict.fromkeys(area_title("human_operator", lang) for lang in LANGUAGES))
         return language_menu(lines, channel, more=[Choice(person, OTHER_LANGUAGE_HANDOVER)])
 
+    @staticmethod
+    def _other_language_menu_shown(profile: Profile) -> bool:
+        menu = profile.last_menu()
+        return bool(menu and menu.choices and menu.choices[-1].payload == OTHER_LANGUAGE_HANDOVER)
+
     def _asks_for_person(self, profile: Profile, text: str) -> bool:
         menu = profile.last_menu()
-        return bool(menu and text == str(len(menu.choices)) and menu.choices[-1].payload == OTHER_LANGUAGE_HANDOVER)
+        return self._other_language_menu_shown(profile) and bool(menu and text == str(len(menu.choices)))
 
     def _person_for_other_language(self, turn: Turn) -> None:
         """A person is asked for before any language is known: told in the three languages."""

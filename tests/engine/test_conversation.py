@@ -169,6 +169,14 @@ def test_arabic_from_a_french_speaker_s_phone_gets_the_menu_not_french(talk, ras
     assert person.language == "en" and person.language_chosen
 
 
+def test_a_second_unreadable_message_goes_to_a_person_not_a_third_menu(talk, rasa):
+    person = known("fr")
+    talk(person, "qwx zpv kjt")
+    assert rasa.turns == []  # the first time: the three-language menu
+    talk(person, "qwx zpv kjt")
+    assert rasa.messages == ["/human_operator"]  # never stuck: the second time, a person
+
+
 def test_words_of_danger_win_over_the_other_language_menu(talk, rasa):
     talk(known(), "au secours, السلام عليكم")
     assert rasa.messages == ["/emergency"]
