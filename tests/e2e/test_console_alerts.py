@@ -24,12 +24,15 @@ TEXTS = {
 
 def sign_in(browser, system, username: str) -> None:  # noqa: F811
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.delete_all_cookies()
     browser.get(system.api_url + "/console/sign-in")
     browser.find_element(By.ID, "username").send_keys(username)
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    # The click does not wait for the answer: a page opened at once would race the session cookie.
+    WebDriverWait(browser, 20).until(lambda b: "/console/sign-in" not in b.current_url)
 
 
 def test_a_supervisor_writes_an_alert_for_agadez_another_approves_and_it_is_sent(system, browser):  # noqa: F811

@@ -31,7 +31,7 @@ def test_messages_over_the_inbound_limit_are_acknowledged_not_answered_but_an_em
 
     records = traces.wait_done(system, stored, db=1)
     sent = [m.body for m in system.twilio.wait_quiet("whatsapp:" + number, quiet=2.0)]
-    assert sent == [text for sid in stored for text in traces.replies_sent(records[sid])]
+    assert sent == [text for sid in stored for text in traces.replies_sent(records[sid], channel="whatsapp")]
     assert json.loads(records[forms[-1]["MessageSid"]]["replies"])  # the emergency was answered
 
 
