@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, run_worker: bool | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        redis = storage.connect(settings.redis_url)
+        redis = storage.connect(settings.required_redis_url())
         engine = assembly.build(settings, redis)
         app.state.settings, app.state.redis = settings, redis
         app.state.inbox, app.state.outbox, app.state.erasure = engine.inbox, engine.outbox, engine.erasure

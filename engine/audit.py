@@ -13,6 +13,7 @@ import time
 from redis.asyncio import Redis
 
 from engine import keys
+from engine.storage import Fields, as_text, text_fields
 
 STREAM = keys.AUDIT.key()
 
@@ -26,11 +27,11 @@ class Audit:
         as "migrant"); action: a verb such as "handover.read", "handover.claim", "erasure"; target:
         an id, never a phone number or a sender's hash."""
         actor = "migrant" if actor.startswith("migrant:") else actor
-        fields = {"at": f"{time.time():.3f}", "actor": actor, "action": action, "target": target}
+        fields: Fields = {"at": f"{time.time():.3f}", "actor": actor, "action": action, "target": target}
         fields |= {k: str(v) for k, v in details.items()}
         min_id = f"{int((time.time() - self.retention_days * 86400) * 1000)}-0"
         await self.redis.xadd(STREAM, fields, minid=min_id, approximate=True)
 
     async def entries(self, count: int = 100) -> list[dict[str, str]]:
-        rows = await self.redis.xrevrange(STREAM, count=count)
-        return [{k.decode(): v.decode() for k, v in fields.items()} | {"id": rid.decode()} for rid, fields in rows]
+        rows = await self.redis.xrevrange(STREAM, count=count) or []
+        return [text_fields(fields) | {"id": as_text(rid)} for rid, fields in rows]

@@ -32,7 +32,7 @@ class BusyNotice:
             profile = await self.profiles.load(message.sender)
             if profile.opted_out:
                 return
-            lang = profile.language or detect(message.body).language or "fr"
+            lang = profile.language or detect(message.body).language or profile.reply_language
             text = gettext_for(lang)(BUSY_TEXT)
             await self.outbox.send(message.sender, contact, text, ref=f"{message.sid}:busy")
         except Exception as exc:  # a notice that cannot go is no reason to lose the message

@@ -193,6 +193,13 @@ class Settings(BaseSettings):
     def embedded_redis(self) -> bool:
         return not self.redis_url
 
+    def required_redis_url(self) -> str:
+        """The Redis a process connects to: `remi serve` sets it for its children after starting
+        the embedded one; a part run alone (`remi api`, `remi worker`) needs it set."""
+        if not self.redis_url:
+            raise RuntimeError("REDIS_URL is not set: run `remi serve`, or set REDIS_URL for this process")
+        return self.redis_url
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

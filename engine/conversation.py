@@ -75,7 +75,7 @@ class Turn:
 
     @property
     def lang(self) -> str:
-        return self.profile.language or "fr"
+        return self.profile.reply_language
 
     @property
     def channel(self) -> str:
@@ -123,7 +123,7 @@ class Conversation:
             return False
         if turn.keyword == "start":
             profile.opted_out = False
-            lang = profile.language or "fr"
+            lang = profile.reply_language
             _ = gettext_for(lang)
             intro = _("Welcome back. You will receive our messages again.")
             self._say(turn.out, profile, main_menu(lang, turn.channel, self.library(), intro=intro, **self.opts))
@@ -151,7 +151,7 @@ class Conversation:
         switched_from = turn.profile.language
         if self._settle_language(turn.profile, turn.text, turn.keyword):
             if switched_from and turn.profile.language != switched_from:
-                turn.out.texts.append(self._switch_line(turn.profile.language))
+                turn.out.texts.append(self._switch_line(turn.lang))
             return False
         if self._answers_language_menu(turn.profile, turn.text):
             self._after_language_choice(turn.out, turn.profile, turn.message)
@@ -230,10 +230,10 @@ class Conversation:
     def _subscribe(self, out: Outcome, profile: Profile, town: str) -> None:
         if town not in profile.alert_towns:
             profile.alert_towns = [*profile.alert_towns, town]
-        out.texts.append(alert_texts.subscribed(profile.language or "fr", profile.alert_towns))
+        out.texts.append(alert_texts.subscribed(profile.reply_language, profile.alert_towns))
 
     async def keyword(self, turn: Turn) -> bool:
-        return bool(turn.keyword) and self._keyword(turn.keyword, turn.out, turn.profile, turn.message)
+        return turn.keyword is not None and self._keyword(turn.keyword, turn.out, turn.profile, turn.message)
 
     async def menu_answer(self, turn: Turn) -> bool:
         turn.payload = self._menu_answer(turn.profile, turn.text)
@@ -367,11 +367,12 @@ class Conversation:
 
     def _after_language_choice(self, out: Outcome, profile: Profile, message: InboundMessage) -> Outcome:
         menu = profile.last_menu()
-        profile.language = menu.choices[int(message.body.strip()) - 1].payload.split(":")[1]
+        assert menu is not None  # _answers_language_menu saw it
+        lang = profile.language = menu.choices[int(message.body.strip()) - 1].payload.split(":")[1]
         profile.language_chosen = True
         if profile.is_new:
-            out.texts.append(self._welcome_line(profile.language))
-        self._say(out, profile, main_menu(profile.language, message.channel, self.library(), **self.opts))
+            out.texts.append(self._welcome_line(lang))
+        self._say(out, profile, main_menu(lang, message.channel, self.library(), **self.opts))
         return out
 
     def _welcome_line(self, lang: str) -> str:
@@ -382,7 +383,7 @@ class Conversation:
         ).format(days=self.retention_days, delete=keywords.word("delete", lang))
 
     def _keyword(self, keyword: str, out: Outcome, profile: Profile, message: InboundMessage) -> bool:
-        lang, chan = profile.language, message.channel
+        lang, chan = profile.reply_language, message.channel
         _ = gettext_for(lang)
         if keyword == "menu":
             self._say(out, profile, main_menu(lang, chan, self.library(), **self.opts))
@@ -438,15 +439,16 @@ class Conversation:
         return None
 
     def _local_payload(self, payload: str, out: Outcome, profile: Profile, message: InboundMessage) -> None:
-        lang, chan = profile.language, message.channel
+        lang, chan = profile.reply_language, message.channel
         if payload.startswith("handover:"):
             # "Talk to someone" under a topic: a person of the topic's category (handover:legal:rights_arrest).
             _, category, reason = (payload.split(":") + ["", ""])[:3]
             self._say(out, profile, topic_reply("human_operator", lang, chan, self.library(), **self.opts))
             out.handover = {"category": category or "general", "priority": False, "reason": reason or "requested"}
         elif payload.startswith("lang:"):
-            profile.language, profile.language_chosen = payload.split(":")[1], True
-            self._say(out, profile, main_menu(profile.language, chan, self.library(), **self.opts))
+            lang = profile.language = payload.split(":")[1]
+            profile.language_chosen = True
+            self._say(out, profile, main_menu(lang, chan, self.library(), **self.opts))
         elif payload.startswith(alert_texts.TOWN_PAYLOAD):
             self._subscribe(out, profile, json.loads(payload.removeprefix(alert_texts.TOWN_PAYLOAD))["city"])
         elif payload == "menu:alerts":
@@ -459,6 +461,8 @@ class Conversation:
     def _repeat_menu(self, profile: Profile, lang: str, channel: str) -> Reply:
         _ = gettext_for(lang)
         menu = profile.last_menu()
+        if menu is None:  # the step runs only while a menu waits for its answer
+            return main_menu(lang, channel, self.library(), **self.opts)
         return compose(
             _("Please choose a number from the list:"),
             menu.choices,
@@ -480,8 +484,8 @@ class Conversation:
         )
 
     async def _rasa_turn(self, out: Outcome, profile: Profile, message: InboundMessage, text: str) -> None:
-        lang = profile.language
-        metadata = {"language": lang, "channel": message.channel, "render": self.opts}
+        lang = profile.reply_language
+        metadata: dict[str, object] = {"language": lang, "channel": message.channel, "render": self.opts}
         if profile.location:
             metadata["location"] = profile.location
         try:

@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from engine import keys
 from engine.audit import Audit
 from engine.lock import SenderLock
+from engine.storage import as_text
 
 log = logging.getLogger("remi.erasure")
 
@@ -64,10 +65,10 @@ class Erasure:
         by the sender, by one of their messages, by a reply to them or by its Twilio id."""
         r = self.redis
         inbox, index = keys.INBOX.key(sender), keys.SIDS.key(sender)
-        spared = {s.decode() for s in await r.lrange(inbox, 1, -1)} if keep_queued else set()
-        sids = {s.decode() for s in await r.smembers(index)} - spared
-        refs = [ref.decode() for ref in await r.smembers(keys.OUTREFS.key(sender))]
-        twilio_sids = [t.decode() for t in [await r.hget(keys.OUT.key(ref), "twilio_sid") for ref in refs] if t]
+        spared = {as_text(s) for s in await r.lrange(inbox, 1, -1)} if keep_queued else set()
+        sids = {as_text(s) for s in await r.smembers(index)} - spared
+        refs = [as_text(ref) for ref in await r.smembers(keys.OUTREFS.key(sender))]
+        twilio_sids = [as_text(t) for t in [await r.hget(keys.OUT.key(ref), "twilio_sid") for ref in refs] if t]
         # Messages still queued after the confirming one are new: their queue, index and the
         # contact record that answers them stay.
         kept = {keys.CONTACT, keys.INBOX, keys.SIDS} if spared else {keys.SIDS}

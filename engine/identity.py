@@ -52,7 +52,7 @@ class ContactCipher:
     def seal(self, contact: Contact) -> bytes:
         return self._fernet.encrypt(json.dumps({"address": contact.address, "channel": contact.channel}).encode())
 
-    def open(self, token: bytes) -> Contact | None:
+    def open(self, token: bytes | str) -> Contact | None:
         try:
             data = json.loads(self._fernet.decrypt(token))
         except (InvalidToken, ValueError):

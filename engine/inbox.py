@@ -29,6 +29,7 @@ from redis.asyncio import Redis
 
 from engine import keys
 from engine.identity import Contact, ContactCipher, channel_of, sender_id
+from engine.storage import Args, text_fields
 from remi import keywords
 from remi.language.danger import in_danger
 
@@ -195,7 +196,7 @@ class Inbox:
             keys.WAITING.key(),
             keys.BUSY.key(s),
         ]
-        args = [
+        args: Args = [
             self.ttl,
             s,
             message.sid,
@@ -214,4 +215,4 @@ class Inbox:
 
     async def message(self, sid: str) -> InboundMessage | None:
         fields = await self.redis.hgetall(keys.MESSAGE_RECORD.key(sid))
-        return InboundMessage.from_fields({k.decode(): v.decode() for k, v in fields.items()}) if fields else None
+        return InboundMessage.from_fields(text_fields(fields)) if fields else None

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
+from typing import Self
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -56,7 +57,7 @@ class Lease:
         await self.redis.eval(_RELEASE, 1, self.key, self.token)
 
     @contextlib.asynccontextmanager
-    async def held(self) -> AsyncIterator[SenderLock]:
+    async def held(self) -> AsyncIterator[Self]:
         """Renew the lock while the block runs (a slow Rasa or Twilio must not let a second
         holder in); release it at the end."""
         renewing = asyncio.create_task(self._renew())

@@ -24,6 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from redis.asyncio import Redis
 
 from engine import keys
+from engine.storage import Fields, as_text, text_fields
 
 ROLES = ("operator", "supervisor", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -87,7 +88,7 @@ class Operators:
         if len(password) < MIN_PASSWORD:
             raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
         hashed = await asyncio.to_thread(_hasher.hash, password)
-        fields = {
+        fields: Fields = {
             "username": username,
             "role": role,
             "team": team,
@@ -106,7 +107,7 @@ class Operators:
         raw = await self.redis.hgetall(self.key(username))
         if not raw or b"role" not in raw:
             return None
-        data = {k.decode(): v.decode() for k, v in raw.items()}
+        data = text_fields(raw)
         return Operator(data["username"], data["role"], data["team"], data["organisation"])
 
     async def signin_blocked(self, username: str) -> bool:
@@ -117,9 +118,9 @@ class Operators:
         """The operator if the password is right; every failure counts toward the sign-in limit."""
         username = (username or "").strip().lower()
         stored = await self.redis.hget(self.key(username), "password") if USERNAME.match(username) else None
-        ok = await asyncio.to_thread(self._verify, stored.decode() if stored else _DUMMY_HASH, password or "")
+        ok = await asyncio.to_thread(self._verify, as_text(stored) if stored else _DUMMY_HASH, password or "")
         if ok and stored:
-            if _hasher.check_needs_rehash(stored.decode()):
+            if _hasher.check_needs_rehash(as_text(stored)):
                 await self.redis.hset(self.key(username), "password", await asyncio.to_thread(_hasher.hash, password))
             return await self.get(username)
         key = keys.SIGNIN_FAILURES.key(username[:64])
@@ -155,12 +156,12 @@ class Operators:
         if not token or len(token) > 200:
             return None
         raw = await self.redis.hgetall(keys.SESSION.key(_digest(token)))
-        if not raw or raw.get(b"kind", b"").decode() != kind:
+        if not raw or as_text(raw.get(b"kind", b"")) != kind:
             return None
-        operator = await self.get(raw[b"username"].decode())
+        operator = await self.get(as_text(raw[b"username"]))
         if operator is None:
             return None
-        return Session(operator, raw[b"csrf"].decode(), float(raw[b"expires_at"]))
+        return Session(operator, as_text(raw[b"csrf"]), float(raw[b"expires_at"]))
 
     async def close_session(self, token: str) -> None:
         await self.redis.delete(keys.SESSION.key(_digest(token)))

@@ -39,6 +39,7 @@ from twilio.rest import Client
 from engine import keys
 from engine.config import Settings
 from engine.identity import Contact
+from engine.storage import Args, as_text, text_fields
 from remi import sms
 
 log = logging.getLogger("remi.outbox")
@@ -263,17 +264,17 @@ class Outbox:
         """Perhaps sent, perhaps not: never retried, shown to supervisors."""
         return await self._failed(key, f"{reason}: not retried, may or may not have been sent", status="unknown")
 
-    async def failed(self, count: int = 100) -> list[dict]:
+    async def failed(self, count: int = 100) -> list[dict[str, str | None]]:
         """The latest failed or unknown sends, for supervisors: no number, no text."""
-        rows = []
+        rows: list[dict[str, str | None]] = []
         for raw in await self.redis.lrange(FAILED, 0, count - 1):
-            ref = raw.decode()
+            ref = as_text(raw)
             record = await self.redis.hgetall(keys.OUT.key(ref))
             if record:
-                fields = {k.decode(): v.decode() for k, v in record.items()}
+                fields = text_fields(record)
+                row: dict[str, str | None] = {"ref": ref}
                 rows.append(
-                    {"ref": ref}
-                    | {k: fields.get(k) for k in ("status", "error", "sender", "channel", "attempts", "created_at")}
+                    row | {k: fields.get(k) for k in ("status", "error", "sender", "channel", "attempts", "created_at")}
                 )
         return rows
 
@@ -282,15 +283,15 @@ class Outbox:
         ref = await self.redis.get(keys.TWILIO.key(twilio_sid))
         if not ref:
             return False
-        fields = {"status": status, "status_at": time.time()}
+        fields: dict[str, str | float] = {"status": status, "status_at": time.time()}
         if error_code:
             fields["error"] = f"twilio {error_code}"
-        flat = [x for kv in fields.items() for x in kv]
-        if not await self._update(keys=[keys.OUT.key(ref.decode())], args=flat):
+        flat: Args = [x for kv in fields.items() for x in kv]
+        if not await self._update(keys=[keys.OUT.key(as_text(ref))], args=flat):
             return False
         if status in ("failed", "undelivered"):  # Twilio or the carrier gave up: supervisors see it
             async with self.redis.pipeline(transaction=True) as pipe:
-                self._list_failed(pipe, ref.decode())
+                self._list_failed(pipe, as_text(ref))
                 await pipe.execute()
         return True
 

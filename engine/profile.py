@@ -29,6 +29,12 @@ class Profile:
     first_seen: float = 0.0
 
     @property
+    def reply_language(self) -> str:
+        """The language replies go out in: the person's, French until one is known (the
+        language most read in Niger's towns, and the service's default everywhere)."""
+        return self.language or "fr"
+
+    @property
     def is_new(self) -> bool:
         return not self.first_seen
 

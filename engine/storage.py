@@ -4,12 +4,15 @@ retries; and the worker must notice, wait and carry on when Redis comes back."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import BusyLoadingError, ReadOnlyError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.typing import EncodableT
 
 SOCKET_TIMEOUT = 2.0  # longer than the worker's BLPOP timeout (1 s)
 # redis-py's pool allows 100 connections by default and then fails at once (MaxConnectionsError,
@@ -41,3 +44,38 @@ def transient(exc: BaseException) -> bool:
     if isinstance(exc, (RedisConnectionError, RedisTimeoutError, BusyLoadingError, ReadOnlyError, OSError)):
         return True
     return isinstance(exc, ResponseError) and str(exc).upper().startswith(TRANSIENT_REPLIES)
+
+
+# What HSET, XADD and a script's arguments take. A dict is invariant in its keys, so a hash written
+# as dict[str, str] is declared as this to be passed as it is.
+Fields = dict[EncodableT, EncodableT]
+Args = list[EncodableT]
+# What HGETALL and a stream entry hold, as redis-py's types say.
+HashReply = Mapping[bytes, bytes] | Mapping[bytes | str, bytes | str] | Mapping[str, str]
+
+
+def as_fields(record: Mapping[str, str]) -> Fields:
+    """A record kept as text, as HSET takes it."""
+    return {k: v for k, v in record.items()}
+
+
+# The connection returns bytes (decode_responses is off: some values are binary, such as sealed
+# contacts). redis-py's types say "bytes | str", or wider for sorted sets: these name the one
+# conversion, so the code reads as text and the type checker knows it.
+def as_text(reply: object) -> str:
+    """One Redis reply as text."""
+    if isinstance(reply, bytes):
+        return reply.decode()
+    if isinstance(reply, str):
+        return reply
+    raise TypeError(f"a Redis reply of type {type(reply).__name__} is not text")
+
+
+def texts(replies: Iterable[object]) -> list[str]:
+    """A list, set or sorted-set reply as text, in its order."""
+    return [as_text(reply) for reply in replies]
+
+
+def text_fields(reply: HashReply | None) -> dict[str, str]:
+    """A hash (HGETALL) or a stream entry's fields as text; an absent key is an empty dict."""
+    return {as_text(k): as_text(v) for k, v in (reply or {}).items()}

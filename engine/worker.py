@@ -42,7 +42,7 @@ from engine.lock import SenderLock
 from engine.outbox import Outbox
 from engine.profile import Profiles
 from engine.recent import RecentTurns
-from engine.storage import transient
+from engine.storage import as_text, transient
 from remi.language.danger import in_danger
 
 log = logging.getLogger("remi.worker")
@@ -96,7 +96,7 @@ class Worker:
             try:
                 item = await self.redis.bzpopmin([keys.READY.key()], timeout=1)
                 if item:
-                    await self.drain(item[1].decode())
+                    await self.drain(as_text(item[1]))
             except asyncio.CancelledError:
                 raise
             except RedisError as exc:
@@ -125,7 +125,7 @@ class Worker:
         ready = keys.READY.key()
         if await self.redis.type(ready) == b"list":  # written by an earlier version: rebuilt below
             await self.redis.delete(ready)
-        senders = [raw.decode() for raw in await self.redis.smembers(keys.PENDING.key())]
+        senders = [as_text(raw) for raw in await self.redis.smembers(keys.PENDING.key())]
         async with self.redis.pipeline(transaction=False) as pipe:
             for sender in senders:
                 pipe.exists(keys.LOCK.key(sender))
@@ -157,16 +157,16 @@ class Worker:
                     if sid is None:
                         break
                     try:
-                        await self.handle(sid.decode())
+                        await self.handle(as_text(sid))
                     except asyncio.CancelledError:
                         raise
                     except RedisError as exc:
                         # Redis away: wait for it. A refusal that a retry cannot change (a
                         # wrong type, a script error) is a poison message like any other.
-                        if transient(exc) or not await self._set_aside(sid.decode(), exc):
+                        if transient(exc) or not await self._set_aside(as_text(sid), exc):
                             raise
                     except Exception as exc:
-                        if not await self._set_aside(sid.decode(), exc):
+                        if not await self._set_aside(as_text(sid), exc):
                             raise
                     if await self.redis.lpop(inbox) is not None:
                         await self.redis.decr(keys.WAITING.key())
@@ -212,10 +212,12 @@ class Worker:
 
     async def handle(self, sid: str) -> None:
         key = keys.MESSAGE_RECORD.key(sid)
-        state = (await self.redis.hget(key, "state") or b"").decode()
+        state = as_text(await self.redis.hget(key, "state") or b"")
         if state in ("done", "failed", ""):
             return
         message = await self.inbox.message(sid)
+        if message is None:  # a state without its fields: set aside as any message that cannot be read
+            raise LookupError(f"message {sid} has a state but no record")
         contact = await self.inbox.contact(message.sender)
         if state == "received":
             profile = await self.profiles.load(message.sender)
@@ -240,8 +242,8 @@ class Worker:
                     "urgent": int(urgent),
                 },
             )
-        replies, erase, urgent = await self.redis.hmget(key, "replies", "erase", "urgent")
-        await self._send_all(sid, message.sender, contact, json.loads(replies or b"[]"), urgent == b"1")
+        replies, erase, urgent_flag = await self.redis.hmget(key, "replies", "erase", "urgent")
+        await self._send_all(sid, message.sender, contact, json.loads(replies or b"[]"), urgent_flag == b"1")
         if erase == b"1" and self.erase is not None:
             await self.erase(message.sender)
             return

@@ -54,7 +54,7 @@ def add(username: str, team: str, role: str, organisation: str | None) -> int:
 
         redis_url = f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"  # the one `remi serve` runs
     else:
-        redis_url = settings.redis_url
+        redis_url = settings.required_redis_url()
 
     async def run() -> int:
         redis = Redis.from_url(redis_url, socket_connect_timeout=3)

@@ -227,6 +227,8 @@ class TwilioStandIn:
         }
 
     def _callbacks(self, message: SentMessage) -> None:
+        if not message.status_callback:
+            return
         validator = RequestValidator(self.auth_token)
         for status in ("sent", "delivered"):
             params = {

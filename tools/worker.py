@@ -13,7 +13,7 @@ from engine.config import get_settings
 
 async def _main() -> None:
     settings = get_settings()
-    redis = storage.connect(settings.redis_url)
+    redis = storage.connect(settings.required_redis_url())
     engine = assembly.build(settings, redis)
     engine.worker.start()
     stop = asyncio.Event()

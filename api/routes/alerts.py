@@ -8,7 +8,7 @@ audited, without a number."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,7 +23,7 @@ from remi import cities
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
 console = APIRouter(prefix="/console/alerts", include_in_schema=False)
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "Not a supervisor or an administrator, or the author approving their own alert"},
     404: {"description": "No such alert"},
     409: {"description": "The alert is not in a state that allows this"},

@@ -5,7 +5,7 @@ does not exist; every read of a transcript and every action is in the audit log.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,7 +16,7 @@ from engine.handover.records import Handover
 
 router = APIRouter(prefix="/api/v1", tags=["handovers"])
 
-NOT_VISIBLE = {404: {"description": "No such handover, or not one the caller may see"}}
+NOT_VISIBLE: dict[int | str, dict[str, Any]] = {404: {"description": "No such handover, or not one the caller may see"}}
 
 
 class Status(str, Enum):

@@ -4,6 +4,8 @@ signed). Anyone else, and any organisation not in the routing file, gets 404."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
 
@@ -12,7 +14,7 @@ from engine.handover.partners import check_url
 from engine.operators import Operator
 
 router = APIRouter(prefix="/api/v1/organisations", tags=["partner webhooks"])
-NOT_VISIBLE = {404: {"description": "No such organisation, or not the caller's"}}
+NOT_VISIBLE: dict[int | str, dict[str, Any]] = {404: {"description": "No such organisation, or not the caller's"}}
 
 
 class WebhookIn(BaseModel):

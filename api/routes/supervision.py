@@ -5,6 +5,8 @@ Both need a signed-in operator (api/deps.py) with the right role; the erasure is
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
@@ -15,7 +17,7 @@ from engine.operators import Operator
 
 router = APIRouter(prefix="/api/v1", tags=["supervision"])
 
-FORBIDDEN = {403: {"description": "The caller's role may not do this"}}
+FORBIDDEN: dict[int | str, dict[str, Any]] = {403: {"description": "The caller's role may not do this"}}
 
 
 def _require(operator: Operator, *roles: str) -> None:

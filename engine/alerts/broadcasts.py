@@ -22,6 +22,7 @@ from engine.alerts.subscriptions import Subscriptions
 from engine.audit import Audit
 from engine.config import Settings
 from engine.operators import Operator
+from engine.storage import Fields, HashReply, as_text, text_fields
 from remi import cities, sms
 from remi.i18n import LANGUAGES
 
@@ -59,15 +60,15 @@ class Alert:
     recipients: int = 0
     cursor: int = 0  # recipients before this position are done (a restart resumes here)
 
-    def to_fields(self) -> dict[str, str]:
-        fields = {k: str(v) for k, v in self.__dict__.items() if k not in ("towns", "texts")}
+    def to_fields(self) -> Fields:
+        fields: Fields = {k: str(v) for k, v in self.__dict__.items() if k not in ("towns", "texts")}
         fields["towns"] = ",".join(self.towns)
         fields |= {f"text_{lang}": self.texts.get(lang, "") for lang in LANGUAGES}
         return fields
 
     @classmethod
-    def from_fields(cls, raw: dict[bytes, bytes]) -> Alert:
-        f = {k.decode(): v.decode() for k, v in raw.items()}
+    def from_fields(cls, raw: HashReply) -> Alert:
+        f = text_fields(raw)
         kinds = cls.__dataclass_fields__
         values = {}
         for name, spec in kinds.items():
@@ -183,7 +184,7 @@ class Broadcasts:
         found = []
         for raw in await self.redis.zrevrange(keys.ALERTS.key(), 0, count - 1):
             try:
-                found.append(await self.get(raw.decode()))
+                found.append(await self.get(as_text(raw)))
             except AlertNotFound:  # expired with the retention period
                 continue
         return found
@@ -193,7 +194,7 @@ class Broadcasts:
         (unknown, skipped: unsubscribed, stopped, unreachable, erased), waiting (not reached
         yet) or cancelled (not reached when the alert was cancelled)."""
         counts: dict[str, int] = {}
-        skipped = {int(k): v.decode() for k, v in (await self.redis.hgetall(keys.ALERT_SKIPPED.key(alert.id))).items()}
+        skipped = {int(k): as_text(v) for k, v in (await self.redis.hgetall(keys.ALERT_SKIPPED.key(alert.id))).items()}
         for start in range(0, alert.recipients, 1000):
             end = min(start + 1000, alert.recipients)
             async with self.redis.pipeline(transaction=False) as pipe:

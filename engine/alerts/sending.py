@@ -31,6 +31,7 @@ from engine.config import Settings
 from engine.inbox import Inbox
 from engine.lock import Lease
 from engine.outbox import Outbox
+from engine.storage import as_text
 from remi import keywords
 
 log = logging.getLogger("remi.alerts")
@@ -82,7 +83,7 @@ class Broadcaster:
                         if not due:
                             await asyncio.sleep(1)
                             continue
-                        await self.send(due[0].decode(), stopping, lease.lost)
+                        await self.send(as_text(due[0]), stopping, lease.lost)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis away, Twilio down: try again in a moment
@@ -108,7 +109,7 @@ class Broadcaster:
         while cursor < alert.recipients:
             if stopping.is_set() or (lost is not None and lost.is_set()):
                 return  # the next holder resumes at the cursor
-            batch = [raw.decode() for raw in await self.redis.lrange(recipients, cursor, cursor + size - 1)]
+            batch = [as_text(raw) for raw in await self.redis.lrange(recipients, cursor, cursor + size - 1)]
             tasks = []
             for offset, sender in enumerate(batch):
                 if await self._cancelled(alert.id):
@@ -139,7 +140,7 @@ class Broadcaster:
 
     async def _deliver(self, alert: Alert, position: int, sender: str, versions: dict) -> None:
         out_key = keys.OUT.key(ref(alert.id, position))
-        status = (await self.redis.hget(out_key, "status") or b"").decode()
+        status = as_text(await self.redis.hget(out_key, "status") or b"")
         if status and status not in ("sending", "retrying"):
             return  # done before a restart
         subscription = await self.subscriptions.get(sender) if sender != "-" else None
@@ -149,6 +150,7 @@ class Broadcaster:
             await self.redis.hset(keys.ALERT_SKIPPED.key(alert.id), str(position), reason)
             await self.redis.expire(keys.ALERT_SKIPPED.key(alert.id), self.broadcasts.ttl)
             return
+        assert subscription is not None and contact is not None  # else _reason_to_skip gave one
         route = self.outbox.initiated_route(contact, subscription.last_seen)
         number = "sms" if route == "sms" else "whatsapp"
         await self._within_daily_cap(alert.id, number)
@@ -176,10 +178,10 @@ class Broadcaster:
         """A STOP (or FIN ALERTE) the worker has not reached yet: it wins over the alert."""
         sids = await self.redis.lrange(keys.INBOX.key(sender), 0, 20)
         for sid in sids:
-            body, opt_out = await self.redis.hmget(keys.MESSAGE_RECORD.key(sid.decode()), "body", "opt_out_type")
-            if (opt_out or b"").decode().upper() == "STOP":
+            body, opt_out = await self.redis.hmget(keys.MESSAGE_RECORD.key(as_text(sid)), "body", "opt_out_type")
+            if as_text(opt_out or b"").upper() == "STOP":
                 return True
-            if keywords.keyword_of((body or b"").decode()) in ("stop", "alert_off"):
+            if keywords.keyword_of(as_text(body or b"")) in ("stop", "alert_off"):
                 return True
         return False
 

@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 
 from engine import keys
 from engine.profile import Profile
+from engine.storage import Fields, as_text, text_fields
 from remi import cities
 
 
@@ -41,13 +42,13 @@ class Subscriptions:
         towns = [] if profile.opted_out else [t for t in profile.alert_towns if t in cities.CITIES]
         if before is None and not towns:
             return  # the common case: someone who never asked for alerts
-        gone = set((before or b"").decode().split(",")) - set(towns) - {""}
+        gone = set(as_text(before or b"").split(",")) - set(towns) - {""}
         now = time.time()
         async with self.redis.pipeline(transaction=True) as pipe:
             for town in gone:
                 pipe.zrem(keys.ALERT_TOWN.key(town), profile.sender)
             if towns:
-                fields = {
+                fields: Fields = {
                     "towns": ",".join(towns),
                     "language": profile.language or "fr",
                     "channel": channel,
@@ -66,7 +67,7 @@ class Subscriptions:
         raw = await self.redis.hgetall(keys.ALERT_SUBSCRIPTION.key(sender))
         if not raw or not raw.get(b"towns"):
             return None
-        f = {k.decode(): v.decode() for k, v in raw.items()}
+        f = text_fields(raw)
         return Subscription(
             sender,
             f["towns"].split(","),
@@ -83,7 +84,7 @@ class Subscriptions:
             index = keys.ALERT_TOWN.key(town)
             await self.redis.zremrangebyscore(index, "-inf", now)  # lapsed: no message for RETENTION_DAYS
             for raw in await self.redis.zrange(index, 0, -1):
-                found.setdefault(raw.decode(), None)
+                found.setdefault(as_text(raw), None)
         return list(found)
 
     async def audience(self, senders: list[str], route) -> dict[tuple[str, str], int]:
@@ -114,7 +115,7 @@ class Subscriptions:
                 pipe.zrem(keys.ALERT_TOWN.key(town), sender)
             deleted += sum(await pipe.execute())
         for alert_id in await self.redis.zrange(keys.ALERTS.key(), 0, -1):
-            recipients = keys.ALERT_RECIPIENTS.key(alert_id.decode())
+            recipients = keys.ALERT_RECIPIENTS.key(as_text(alert_id))
             for position in await self.redis.execute_command("LPOS", recipients, sender, "COUNT", 0) or []:
                 await self.redis.lset(recipients, int(position), "-")  # positions stay: the send resumes by them
                 deleted += 1

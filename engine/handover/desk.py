@@ -110,28 +110,28 @@ class HandoverDesk:
         town = town_of(message)
         if town:
             profile.city = town
-        lang = profile.language or "fr"
+        lang = profile.reply_language
         if outcome.handover and not profile.handover:
-            handover = await self.open(message, profile, outcome.handover)
-            profile.handover = handover.id
+            opened = await self.open(message, profile, outcome.handover)
+            profile.handover = opened.id
             outcome.texts.append(self.notices.opened(lang, message.channel))
             return
         if not profile.handover:
             return
-        handover = await self.store.get(profile.handover)
-        is_open = handover is not None and handover.status != "closed"
+        found = await self.store.get(profile.handover)
+        handover = found if found is not None and found.status != "closed" else None  # None: over
         if profile.opted_out:
             # STOP while a person had the conversation: nothing more may be sent, so it ends here.
-            if is_open:
+            if handover is not None:
                 await self._end(handover, "migrant", "opted_out")
             profile.handover = None
         elif outcome.leave_handover:
-            if is_open:
+            if handover is not None:
                 await self._end(handover, "migrant", "migrant_left")
             profile.handover = None
             outcome.texts.append(self.notices.back_to_bot(lang, message.channel))
         elif outcome.to_person:
-            if not is_open:
+            if handover is None:
                 # Closed while this message waited in the queue: the bot has the conversation again.
                 profile.handover = None
                 outcome.texts.append(self.notices.back_to_bot(lang, message.channel))
@@ -154,8 +154,9 @@ class HandoverDesk:
                 await self._event(handover, "prioritised", "system", note="words of immediate danger")
 
     async def open(self, message: InboundMessage, profile: Profile, request: dict) -> Handover:
-        category = request.get("category") if request.get("category") in HANDOVER_CATEGORIES else "general"
-        lang = profile.language or "fr"
+        asked = request.get("category")
+        category = asked if isinstance(asked, str) and asked in HANDOVER_CATEGORIES else "general"
+        lang = profile.reply_language
         team = self.routing.get().route(category, profile.city, lang)
         handover, new = await self.store.create(
             message.sender,

@@ -34,6 +34,7 @@ class Notices:
                 if self._hours is None:
                     raise  # a broken first load is a deployment error; a broken edit keeps the last
             self._stamp = stamp
+        assert self._hours is not None  # the first load raised otherwise
         return self._hours
 
     def opened(self, lang: str, channel: str, now: dt.datetime | None = None) -> str:

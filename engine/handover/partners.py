@@ -38,6 +38,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from redis.asyncio import Redis
 
 from engine import keys
+from engine.storage import as_text, text_fields
 
 log = logging.getLogger("remi.partners")
 
@@ -121,9 +122,9 @@ class Partners:
             return None
         return {
             "organisation": organisation,
-            "url": raw[b"url"].decode(),
+            "url": as_text(raw[b"url"]),
             "updated_at": float(raw[b"updated_at"]),
-            "updated_by": raw[b"updated_by"].decode(),
+            "updated_by": as_text(raw[b"updated_by"]),
         }
 
     async def remove(self, organisation: str) -> bool:
@@ -161,15 +162,15 @@ class Partners:
     async def dead_letters(self, organisation: str | None = None, count: int = 100) -> list[dict]:
         found = []
         for raw_id in await self.redis.lrange(keys.WEBHOOKS_DEAD.key(), 0, DEAD_KEPT):
-            raw = await self.redis.hgetall(keys.WEBHOOK.key(raw_id.decode()))
+            raw = await self.redis.hgetall(keys.WEBHOOK.key(as_text(raw_id)))
             if not raw:
                 continue
-            job = {k.decode(): v.decode() for k, v in raw.items()}
+            job = text_fields(raw)
             if organisation and job["organisation"] != organisation:
                 continue
             found.append(
                 {
-                    "delivery": raw_id.decode(),
+                    "delivery": as_text(raw_id),
                     "organisation": job["organisation"],
                     "event": job["event"],
                     "attempts": int(job["attempts"]),
@@ -187,9 +188,9 @@ class Partners:
         now = time.time()
         due = await self.redis.zrangebyscore(keys.WEBHOOKS_DUE.key(), "-inf", now, start=0, num=20)
         leased = [
-            d.decode()
+            as_text(d)
             for d in due
-            if await self._lease(keys=[keys.WEBHOOKS_DUE.key()], args=[d, now, now + LEASE_SECONDS])
+            if await self._lease(keys=[keys.WEBHOOKS_DUE.key()], args=[as_text(d), now, now + LEASE_SECONDS])
         ]
         await asyncio.gather(*(self._deliver(http, delivery) for delivery in leased))
         return len(leased)
@@ -200,7 +201,7 @@ class Partners:
         if not raw:
             await self.redis.zrem(keys.WEBHOOKS_DUE.key(), delivery)
             return
-        job = {k.decode(): v.decode() for k, v in raw.items()}
+        job = text_fields(raw)
         attempt = int(job["attempts"]) + 1
         error = await self._post(http, job)
         if error is None:
@@ -251,7 +252,7 @@ class Partners:
             "X-Remi-Signature": signature(secret, timestamp, body),
         }
         try:
-            response = await http.post(raw[b"url"].decode(), content=body, headers=headers, timeout=self.timeout)
+            response = await http.post(as_text(raw[b"url"]), content=body, headers=headers, timeout=self.timeout)
         except Exception as exc:  # whatever stops the POST (refused, timed out, a bad URL) is a failed try
             return type(exc).__name__
         return None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"

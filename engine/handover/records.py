@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from redis.asyncio import Redis
 
 from engine import keys
+from engine.storage import Args, HashReply, as_fields, as_text, text_fields
 
 STATUSES = ("waiting", "active", "closed")
 CLOSED_LISTED = 200  # the closed queue shows the most recent ones
@@ -83,8 +84,8 @@ class Handover:
     recent: list[dict] = field(default_factory=list)
 
     @classmethod
-    def from_hash(cls, raw: dict[bytes, bytes]) -> Handover:
-        d = {k.decode(): v.decode() for k, v in raw.items()}
+    def from_hash(cls, raw: HashReply) -> Handover:
+        d = text_fields(raw)
 
         def num(name: str) -> float | None:
             return float(d[name]) if d.get(name) else None
@@ -172,7 +173,7 @@ class Handovers:
         handover_id = secrets.token_hex(8)
         marker = keys.HANDOVER_FROM.key(message_sid)
         if not await self.redis.set(marker, handover_id, nx=True, ex=self.ttl):
-            existing = await self.get((await self.redis.get(marker) or b"").decode())
+            existing = await self.get(as_text(await self.redis.get(marker) or b""))
             if existing:
                 return existing, False
             await self.redis.set(marker, handover_id, ex=self.ttl)
@@ -195,14 +196,14 @@ class Handovers:
         }
         key = self.key(handover_id)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping=fields)
+            pipe.hset(key, mapping=as_fields(fields))
             pipe.expire(key, self.ttl)
             pipe.zadd(keys.HANDOVERS_WAITING.key(), {handover_id: now})
             pipe.sadd(keys.HANDOVERS_OF.key(sender), handover_id)
             for k in (*self._indexes(), keys.HANDOVERS_OF.key(sender)):
                 pipe.expire(k, self.ttl)
             await pipe.execute()
-        return Handover.from_hash({k.encode(): v.encode() for k, v in fields.items()}), True
+        return Handover.from_hash(fields), True
 
     async def get(self, handover_id: str) -> Handover | None:
         if not handover_id or not handover_id.isalnum() or len(handover_id) > 32:
@@ -220,14 +221,14 @@ class Handovers:
             ids = await self.redis.zrange(index, 0, -1)
         async with self.redis.pipeline(transaction=False) as pipe:
             for raw_id in ids:
-                pipe.hgetall(self.key(raw_id.decode()))
+                pipe.hgetall(self.key(as_text(raw_id)))
             records = await pipe.execute()
         found, gone = [], []
         for raw_id, raw in zip(ids, records, strict=False):
             if raw and b"status" in raw:
                 found.append(Handover.from_hash(raw))
             else:
-                gone.append(raw_id)
+                gone.append(as_text(raw_id))
         if gone:
             await self.redis.zrem(index, *gone)
         return found
@@ -243,7 +244,7 @@ class Handovers:
     ) -> tuple[bool, str]:
         """Atomically move to `to` from one of `allowed_from`; (moved, status before). A field
         given as "" is removed."""
-        args = [",".join(allowed_from), to, handover_id, f"{score or time.time():.3f}", held_by, self.ttl]
+        args: Args = [",".join(allowed_from), to, handover_id, f"{score or time.time():.3f}", held_by, self.ttl]
         for name, value in fields.items():
             args += [name, value]
         moved, before = await self._move(keys=[self.key(handover_id), *self._indexes()], args=args)
@@ -256,7 +257,7 @@ class Handovers:
         await self.redis.hset(self.key(handover_id), "priority", "1")
 
     async def waiting_since_before(self, cutoff: float) -> list[str]:
-        return [i.decode() for i in await self.redis.zrangebyscore(keys.HANDOVERS_WAITING.key(), "-inf", cutoff)]
+        return [as_text(i) for i in await self.redis.zrangebyscore(keys.HANDOVERS_WAITING.key(), "-inf", cutoff)]
 
     # -- transcript and notes --------------------------------------------------------------
     async def append(self, handover_id: str, kind: str, entry: dict) -> int:
@@ -284,7 +285,7 @@ class Handovers:
     async def erase_sender(self, sender: str) -> int:
         """Delete every handover record of one person (their erasure request); returns how many."""
         of = keys.HANDOVERS_OF.key(sender)
-        ids = [i.decode() for i in await self.redis.smembers(of)]
+        ids = [as_text(i) for i in await self.redis.smembers(of)]
         async with self.redis.pipeline(transaction=True) as pipe:
             for handover_id in ids:
                 key = self.key(handover_id)

@@ -18,6 +18,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 
@@ -121,7 +122,7 @@ def load(path: Path | str) -> Routing:
         mark = getattr(exc, "problem_mark", None)
         raise RoutingError(path, mark.line + 1 if mark else None, "(file)", f"not valid YAML: {exc}") from None
 
-    def fail(key_path: tuple, message: str):
+    def fail(key_path: tuple, message: str) -> NoReturn:
         line = None
         for n in range(len(key_path), 0, -1):
             line = lines.get(key_path[:n])

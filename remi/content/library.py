@@ -63,6 +63,13 @@ class Topic:
     def text(self, key: str, lang: str) -> str | None:
         return in_language(self.texts, key, lang)
 
+    def required(self, key: str, lang: str) -> str:
+        """A text the loader insists on (a title, the SMS text): its absence is a content error."""
+        value = self.text(key, lang)
+        if value is None:
+            raise ContentError(f"{self.area}.yml", f"{self.id}.{key}", None, f"no text in {lang} or its fallbacks")
+        return value
+
     def status(self, lang: str, today: dt.date | None = None) -> str:
         """current, overdue or expired (remi.content.expiry), for the text sent in `lang`."""
         meta = next((self.meta[c] for c in FALLBACK[lang] if c in self.meta), None) or {}
@@ -392,4 +399,5 @@ class LiveLibrary:
                         if self._library is None:
                             raise
                     self._stamp = stamp
+        assert self._library is not None  # the first load raised otherwise
         return self._library

@@ -292,7 +292,7 @@ def main_menu(
 def area_menu(area: str, lang: str, channel: str, library: Library, max_segments: int = 2, fold: bool = True) -> Reply:
     _ = gettext_for(lang)
     topic_ids = library.menus.get(area) or [t.id for t in library.topics.values() if t.area == area]
-    choices = [Choice(library.topics[t].text("title", lang), f"/{t}") for t in topic_ids if t in library.topics]
+    choices = [Choice(library.topics[t].required("title", lang), f"/{t}") for t in topic_ids if t in library.topics]
     title = area_title(area, lang)
     body = f"*{title}*" if channel == "whatsapp" else f"{title}:"
     return compose(body, choices, _("Menu"), lang, channel, max_segments, fold, back="menu:main")
@@ -322,7 +322,7 @@ def topic_reply(
         choices = [Choice(area_title("human_operator", lang), f"handover:{topic.handover or 'general'}:{topic_id}")]
         return compose(body, choices, _("Back"), lang, channel, max_segments, fold, back=back, topic=topic_id)
     if channel == "whatsapp":
-        title, text = topic.text("title", lang), topic.text("whatsapp", lang) or topic.text("sms", lang)
+        title, text = topic.required("title", lang), topic.text("whatsapp", lang) or topic.required("sms", lang)
         # Editors often open the WhatsApp text with their own bold heading: no second title then.
         body = text if text.startswith("*") else f"*{title}*\n{text}"
     else:
@@ -341,7 +341,7 @@ def topic_reply(
         body = f"{block}{sep}{body}" if topic.area == "services" and channel == "sms" else f"{body}{sep}{block}"
     offered = [also] if also in library.topics and also not in (topic_id, "human_operator") else []
     choices = [
-        Choice(library.topics[o].text("title", lang), f"/{o}")
+        Choice(library.topics[o].required("title", lang), f"/{o}")
         for o in dict.fromkeys(offered + list(topic.options))
         if o in library.topics and o != "human_operator"
     ]

@@ -65,8 +65,8 @@ class Guess:
 class LanguageDetector:
     def __init__(self, examples: list[tuple[str, str]], alpha: float = 0.1):
         self.alpha = alpha
-        self.counts = {lang: Counter() for lang in CLASSES}
-        docs = Counter()
+        self.counts: dict[str, Counter[str]] = {lang: Counter() for lang in CLASSES}
+        docs: Counter[str] = Counter()
         for text, lang in examples:
             self.counts[lang].update(features(text))
             docs[lang] += 1
@@ -101,7 +101,7 @@ class LanguageDetector:
         if latin_share(text) < 0.5:
             return Guess(OTHER, 1.0)
         scores = self.scores(text)
-        lang = max(scores, key=scores.get)
+        lang = max(scores, key=lambda candidate: scores[candidate])
         # The "other" sentences cannot cover every language the service does not read: a
         # message of several words, nearly all of which no French, Hausa or English example
         # has, is not written in those three either.
