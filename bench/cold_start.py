@@ -71,7 +71,7 @@ async def measure(
     )
 
     def read() -> None:
-        for line in process.stdout:
+        for line in process.stdout or ():
             log.write(line)
             log.flush()
             if line.startswith("remi: ready"):

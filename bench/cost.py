@@ -12,22 +12,24 @@ Two measures:
 
 from __future__ import annotations
 
+from typing import Any
+
 from bench.stats import pct
 from remi import cities, sms
 from remi.content.library import LiveLibrary
 from remi.content.render import topic_reply
 
 
-def _summary(values: list[int]) -> dict:
+def _summary(values: list[int]) -> dict[str, float]:
     return {"n": len(values), "median": pct(values, 50), "p95": pct(values, 95), "max": max(values, default=0)}
 
 
-def content_cost(max_segments: int = 2) -> dict[str, dict[str, dict]]:
+def content_cost(max_segments: int = 2) -> dict[str, dict[str, Any]]:
     library = LiveLibrary().get()
-    out: dict[str, dict[str, dict]] = {}
+    out: dict[str, dict[str, Any]] = {}
     for lang in ("fr", "ha", "en"):
-        first = {True: [], False: []}
-        whole = {True: [], False: []}
+        first: dict[bool, list[int]] = {True: [], False: []}
+        whole: dict[bool, list[int]] = {True: [], False: []}
         ucs2 = {True: 0, False: 0}
         for topic_id, topic in library.topics.items():
             for city in [None, *(cities.CITIES if topic.services else [])]:

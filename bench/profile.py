@@ -11,11 +11,13 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from redis.asyncio import Redis
 
 from bench import resources, stats
 from bench.traffic import Sender, closed_loop
+from engine.storage import as_text
 
 RATE = 50  # samples per second: enough to rank, light enough not to change what it measures
 PROCESSES = ("api", "rasa", "actions")
@@ -125,7 +127,7 @@ async def stages(redis_url: str, turns) -> dict:
             out = await redis.hget(f"remi:out:{turn.sid}:0", "created_at")
             if not all(msg) or not out:
                 continue
-            received, answered, created = float(msg[0]), float(msg[1]), float(out)
+            received, answered, created = float(as_text(msg[0])), float(as_text(msg[1])), float(as_text(out))
             parts["webhook → stored"].append(received - turn.sent_at)
             parts["stored → answered (queue, conversation, Rasa)"].append(answered - received)
             parts["answered → send starts"].append(created - answered)
@@ -175,7 +177,7 @@ async def profile(running, sender: Sender, scripts, where: dict, seconds: float,
         except asyncio.TimeoutError:
             p.kill()
     standin.set_delay(0.0)
-    result = {
+    result: dict[str, Any] = {
         "where": where,
         "latency": stats.latency(run),
         "stages": await stages(running.redis_url, run.turns),

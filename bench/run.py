@@ -20,6 +20,7 @@ import subprocess
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from redis.asyncio import Redis
@@ -121,7 +122,7 @@ async def capacity(sender: Sender, scripts, plan: Plan, registry: Registry, labe
     async def step(rate: int) -> bool:
         with resources.CpuMeter(processes) as cpu:
             run = await open_loop(sender, scripts, rate, plan.step_seconds, plan.drain_seconds, seed=rate)
-        row = {
+        row: dict[str, Any] = {
             "rate": rate,
             "latency": stats.latency(run),
             "acks": stats.acks(run.turns),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from bench.traffic import Run, Turn
 
 
-def pct(values: list[float], q: float) -> float:
+def pct(values: Sequence[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..100); inf values count, so missing replies show."""
     if not values:
         return math.nan
@@ -43,7 +44,7 @@ def latency(run: Run) -> dict:
 
 def acks(turns: list[Turn]) -> dict:
     """Webhook acknowledgements: answered 2xx within the timeout, and how fast."""
-    times = [(t.ack_at - t.sent_at) if t.acked else math.inf for t in turns]
+    times = [(t.ack_at - t.sent_at) if t.acked and t.ack_at is not None else math.inf for t in turns]
     return {
         "sent": len(turns),
         "acked": sum(1 for t in turns if t.acked),

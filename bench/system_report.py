@@ -105,9 +105,11 @@ def sections(results) -> list[tuple[str, list[str]]]:
 
     lines = ["| stand-in | this system | plain Rasa | this ÷ plain |", "|---|---:|---:|---:|"]
     for delay in delays:
-        ours = capacity_of(capacity_steps(results, delay, "ours"))
-        plain = capacity_of(capacity_steps(results, delay, "plain"))
-        lines.append(f"| {delay * 1000:.0f} ms | {ours} msg/s | {plain} msg/s | {_ratio(ours, plain)} |")
+        ours_rate = capacity_of(capacity_steps(results, delay, "ours"))
+        plain_rate = capacity_of(capacity_steps(results, delay, "plain"))
+        lines.append(
+            f"| {delay * 1000:.0f} ms | {ours_rate} msg/s | {plain_rate} msg/s | {_ratio(ours_rate, plain_rate)} |"
+        )
     out.append(("Capacity: highest steady rate with reply p95 under 2 s (open loop)", lines))
 
     lines = [
@@ -209,8 +211,11 @@ def targets(results) -> list[str]:
         lines.append(f"| {target} | {measured} | {'met' if ok else '**missed**'} |")
 
     levels = sorted({r["senders"] for r in results.latency})
-    pairs = [(n, latency_row(results, 0.0, n, "ours"), latency_row(results, 0.0, n, "plain")) for n in levels]
-    pairs = [(n, o, p) for n, o, p in pairs if o and p]
+    pairs: list[tuple[int, dict, dict]] = []
+    for n in levels:
+        o, p = latency_row(results, 0.0, n, "ours"), latency_row(results, 0.0, n, "plain")
+        if o and p:
+            pairs.append((n, o, p))
     r10 = latency_row(results, 0.0, 10, "ours")
     if r10:
         add("reply p95 < 600 ms at 10 senders (instant stand-in)", ms(r10["p95"]), r10["p95"] < 0.6)

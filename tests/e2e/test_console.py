@@ -16,15 +16,17 @@ from tests.support.system import new_number
 from tools.stack import ROOT
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-    reason="Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver; "
-    "bin/setup --test installs them)",
-)
 
 
 @pytest.fixture
 def browser(monkeypatch):
+    # A missing browser fails the test rather than skipping it: a run without it would pass
+    # without ever showing the console to a browser (CI included).
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.fail(
+            "Debian's chromium and chromium-driver are not installed: bin/setup --test installs them "
+            "(apt-get install chromium chromium-driver)"
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service

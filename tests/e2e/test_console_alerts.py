@@ -7,13 +7,9 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
-from tests.e2e.test_console import CHROMEDRIVER, CHROMIUM, browser  # noqa: F401  (the fixture)
+from tests.e2e.test_console import browser  # noqa: F401  (the fixture)
 from tests.e2e.transcript import Phone
 from tests.support.operators import PASSWORD, add_operator
-
-pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason="no chromium")
 
 TEXTS = {
     "fr": "Choléra à Agadez : buvez de l'eau traitée. Soins gratuits au CSI Dagmanet.",
