@@ -18,6 +18,7 @@ from engine.handover.records import Handover
 from engine.inbox import Inbox
 from engine.operators import Operator, Operators, Session
 from engine.outbox import Outbox
+from engine.signin import SignIn
 from engine.spool import Spool
 
 
@@ -35,9 +36,17 @@ SpoolDep = Annotated[Spool, Depends(_state("spool"))]
 BusyDep = Annotated[BusyNotice, Depends(_state("busy"))]
 HandoverDeskDep = Annotated[HandoverDesk, Depends(_state("handovers"))]
 OperatorsDep = Annotated[Operators, Depends(_state("operators"))]
+SignInDep = Annotated[SignIn, Depends(_state("signin"))]
 AuditDep = Annotated[Audit, Depends(_state("audit"))]
 ErasureDep = Annotated[Erasure, Depends(_state("erasure"))]
 BroadcastsDep = Annotated[Broadcasts, Depends(_state("broadcasts"))]
+
+
+def client_address(request: Request) -> str:
+    """The caller's address: uvicorn puts the proxy's X-Forwarded-For there when the proxy is
+    trusted (TRUSTED_PROXIES), else the connection's."""
+    return request.client.host if request.client else "unknown"
+
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 CONSOLE_COOKIE = "remi_console"

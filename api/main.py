@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, run_worker: bool | None = None,
         app.state.settings, app.state.redis = settings, redis
         app.state.inbox, app.state.outbox, app.state.erasure = engine.inbox, engine.outbox, engine.erasure
         app.state.handovers, app.state.audit, app.state.operators = engine.handovers, engine.audit, engine.operators
+        app.state.signin = engine.signin
         app.state.busy = engine.busy
         # Webhooks Redis could not take wait on this machine's disk, replayed when it is back.
         spool = Spool(

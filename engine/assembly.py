@@ -25,6 +25,7 @@ from engine.operators import Operators
 from engine.outbox import Outbox
 from engine.profile import Profiles
 from engine.rasa_client import RasaClient
+from engine.signin import PasswordPool, SignIn
 from engine.worker import Worker
 from remi.content.library import LiveLibrary
 
@@ -40,6 +41,7 @@ class Engine:
     handovers: HandoverDesk
     erasure: Erasure
     operators: Operators
+    signin: SignIn
     worker: Worker
     busy: BusyNotice
     broadcasts: Broadcasts
@@ -49,6 +51,7 @@ class Engine:
         return self.handovers.audit
 
     async def aclose(self) -> None:
+        self.signin.pool.close()
         await self.outbox.aclose()
         await self.worker.conversation.rasa.aclose()
 
@@ -95,6 +98,19 @@ def build(settings: Settings, redis: Redis) -> Engine:
         broadcaster=broadcaster,
     )
     operators = Operators(redis, settings.operator_session_hours * 3600)
+    signin = SignIn(
+        redis, operators, PasswordPool(settings.signin_workers, settings.signin_queue), settings.sender_hash_key
+    )
     return Engine(
-        settings, redis, inbox, outbox, desk, erasure, operators, worker, BusyNotice(profiles, outbox), broadcasts
+        settings,
+        redis,
+        inbox,
+        outbox,
+        desk,
+        erasure,
+        operators,
+        signin,
+        worker,
+        BusyNotice(profiles, outbox),
+        broadcasts,
     )

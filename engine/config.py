@@ -138,6 +138,10 @@ class Settings(BaseSettings):
     handover_sweep_seconds: float = 20.0  # how often the worker looks for handovers to escalate
     routing_file: Path = ROOT / "config" / "routing.yml"  # teams and referral rules (administrators)
     operator_session_hours: int = 12  # lifetime of an operator's bearer token or console session
+    # Password checks (argon2, about 0.1 s of a core each) run in a pool of their own, so that a
+    # flood of sign-ins cannot take the cores the webhooks need; more waiting than this: 429.
+    signin_workers: int = Field(default=1, ge=1, le=8)
+    signin_queue: int = Field(default=8, ge=0, le=100)
     webhook_max_attempts: int = 6  # deliveries to a partner before the dead-letter list
     webhook_backoff_seconds: float = 30.0  # first wait before a retry, doubling each time
     webhook_timeout_seconds: float = 10.0

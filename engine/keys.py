@@ -142,7 +142,11 @@ ALERTS_LEASE = _family("alerts_lease", PREFIX + "alerts:lease", NONE, "the one p
 # -- staff (engine/operators.py, engine/audit.py) -------------------------------------------
 OPERATOR = _family("operator", PREFIX + "operator:{}", NONE, "an operator's account", expires=False)
 SESSION = _family("session", PREFIX + "session:{}", NONE, "a token's or console session's record, by digest")
-SIGNIN_FAILURES = _family("signin_failures", PREFIX + "signin-failures:{}", NONE, "failed sign-ins per username")
+SIGNIN_FAILURES = _family(
+    "signin_failures", PREFIX + "signin-failures:{}", NONE, "sign-in attempts per username and address digest"
+)
+SIGNIN_ADDRESS = _family("signin_address", PREFIX + "signin-address:{}", NONE, "sign-in attempts per address digest")
+SIGNIN_ATTEMPTS = _family("signin_attempts", PREFIX + "signin-attempts:{}", NONE, "sign-in attempts in one second")
 OPERATOR_RATE = _family("operator_rate", PREFIX + "operator-rate:{}", NONE, "an operator's calls this minute")
 AUDIT = _family("audit", PREFIX + "audit", NONE, "the audit stream, trimmed by age on each write", expires=False)
 

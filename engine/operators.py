@@ -4,7 +4,6 @@ sessions, who sees what, and the per-operator rate limit.
 Redis keys:
   remi:operator:<username>             the account (hash): role, team, organisation, argon2 hash
   remi:session:<sha256 of token>       a bearer token or console session: username, csrf; expires
-  remi:signin-failures:<username>      failed sign-ins in the last 15 minutes
   remi:operator-rate:<username>:<min>  requests in one minute
 
 Tokens are stored hashed, so a copy of Redis gives no working session.
@@ -17,7 +16,9 @@ import hashlib
 import re
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -29,12 +30,16 @@ from engine.storage import Fields, as_text, text_fields
 ROLES = ("operator", "supervisor", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 MIN_PASSWORD = 10
-SIGNIN_FAILURES_ALLOWED = 10  # per username per SIGNIN_WINDOW, then 429: slows password guessing
-SIGNIN_WINDOW = 900
 
 _hasher = PasswordHasher()  # argon2id with the library's current parameters
 # Verified against when the username does not exist, so timing does not tell who has an account.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+Runner = Callable[..., Awaitable[Any]]
+
+
+async def _in_thread(work: Callable[..., Any], *args: Any) -> Any:
+    return await asyncio.to_thread(work, *args)
 
 
 @dataclass(frozen=True)
@@ -110,24 +115,16 @@ class Operators:
         data = text_fields(raw)
         return Operator(data["username"], data["role"], data["team"], data["organisation"])
 
-    async def signin_blocked(self, username: str) -> bool:
-        count = await self.redis.get(keys.SIGNIN_FAILURES.key(username[:64]))
-        return int(count or 0) >= SIGNIN_FAILURES_ALLOWED
-
-    async def authenticate(self, username: str, password: str) -> Operator | None:
-        """The operator if the password is right; every failure counts toward the sign-in limit."""
+    async def authenticate(self, username: str, password: str, run: Runner = _in_thread) -> Operator | None:
+        """The operator if the password is right. `run` runs the hashing (engine/signin.py gives
+        its bounded pool; the limits on attempts are also there)."""
         username = (username or "").strip().lower()
         stored = await self.redis.hget(self.key(username), "password") if USERNAME.match(username) else None
-        ok = await asyncio.to_thread(self._verify, as_text(stored) if stored else _DUMMY_HASH, password or "")
+        ok = await run(self._verify, as_text(stored) if stored else _DUMMY_HASH, password or "")
         if ok and stored:
             if _hasher.check_needs_rehash(as_text(stored)):
-                await self.redis.hset(self.key(username), "password", await asyncio.to_thread(_hasher.hash, password))
+                await self.redis.hset(self.key(username), "password", await run(_hasher.hash, password))
             return await self.get(username)
-        key = keys.SIGNIN_FAILURES.key(username[:64])
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, SIGNIN_WINDOW)
-            await pipe.execute()
         return None
 
     @staticmethod

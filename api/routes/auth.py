@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
-from api.deps import AuditDep, CurrentOperator, OperatorsDep, SettingsDep
+from api.deps import AuditDep, CurrentOperator, OperatorsDep, SettingsDep, SignInDep, client_address
+from engine.signin import SignInRefused
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -24,19 +25,22 @@ class TokenOut(BaseModel):
     summary="Sign in: a bearer token for the other endpoints",
     responses={
         401: {"description": "Wrong username or password"},
-        429: {"description": "Too many failed sign-ins for this username: wait 15 minutes"},
+        429: {"description": "Too many attempts from this address, or sign-in is busy: see Retry-After"},
     },
 )
 async def token(
+    request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    signin: SignInDep,
     operators: OperatorsDep,
     settings: SettingsDep,
     audit: AuditDep,
 ) -> TokenOut:
     username = form.username.strip().lower()[:64]
-    if await operators.signin_blocked(username):
-        raise HTTPException(429, "too many failed sign-ins: wait 15 minutes", headers={"Retry-After": "900"})
-    operator = await operators.authenticate(username, form.password)
+    try:
+        operator = await signin.attempt(username, form.password, client_address(request))
+    except SignInRefused as refused:
+        raise HTTPException(429, refused.reason, headers={"Retry-After": str(refused.retry_after)}) from None
     if operator is None:
         raise HTTPException(401, "wrong username or password", headers={"WWW-Authenticate": "Bearer"})
     value, _ = await operators.open_session(operator, "api")

@@ -16,12 +16,22 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.deps import CONSOLE_COOKIE, AuditDep, ConsoleSession, HandoverDeskDep, OperatorsDep, SettingsDep
+from api.deps import (
+    CONSOLE_COOKIE,
+    AuditDep,
+    ConsoleSession,
+    HandoverDeskDep,
+    OperatorsDep,
+    SettingsDep,
+    SignInDep,
+    client_address,
+)
 from api.routes.handovers import media_response
 from engine.handover.canned_replies import CannedReplies
 from engine.handover.desk import Conflict, Gone, NotFound
 from engine.handover.records import Handover
 from engine.operators import Session
+from engine.signin import SignInRefused
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
@@ -96,19 +106,17 @@ async def sign_in(
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
     operators: OperatorsDep,
+    signin: SignInDep,
     settings: SettingsDep,
     audit: AuditDep,
 ) -> Response:
     username = username.strip().lower()
-    if await operators.signin_blocked(username):
-        return _page(
-            request,
-            "console/sign_in.html",
-            429,
-            title="Sign in",
-            error="Too many failed sign-ins for this username: wait 15 minutes.",
-        )
-    operator = await operators.authenticate(username, password)
+    try:
+        operator = await signin.attempt(username, password, client_address(request))
+    except SignInRefused as refused:
+        page = _page(request, "console/sign_in.html", 429, title="Sign in", error=f"{refused.reason.capitalize()}.")
+        page.headers["Retry-After"] = str(refused.retry_after)
+        return page
     if operator is None:
         return _page(request, "console/sign_in.html", 401, title="Sign in", error="Wrong username or password.")
     token, _ = await operators.open_session(operator, "console")
