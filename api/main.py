@@ -16,7 +16,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.routes import alerts, auth, console, handovers, health, partners, supervision, twilio
+from api.routes import accounts, alerts, auth, console, handovers, health, partners, supervision, twilio
 from engine import assembly, storage
 from engine import spool as spool_module
 from engine.config import Settings, get_settings
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, run_worker: bool | None = None,
     app.include_router(handovers.router)
     app.include_router(partners.router)
     app.include_router(supervision.router)
+    app.include_router(accounts.router)
     app.include_router(console.router)
     app.include_router(alerts.router)
     app.include_router(alerts.console)

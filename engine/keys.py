@@ -142,6 +142,7 @@ ALERTS_LEASE = _family("alerts_lease", PREFIX + "alerts:lease", NONE, "the one p
 # -- staff (engine/operators.py, engine/audit.py) -------------------------------------------
 OPERATOR = _family("operator", PREFIX + "operator:{}", NONE, "an operator's account", expires=False)
 SESSION = _family("session", PREFIX + "session:{}", NONE, "a token's or console session's record, by digest")
+OPERATOR_SESSIONS = _family("operator_sessions", PREFIX + "operator-sessions:{}", NONE, "an operator's session digests")
 SIGNIN_FAILURES = _family(
     "signin_failures", PREFIX + "signin-failures:{}", NONE, "sign-in attempts per username and address digest"
 )

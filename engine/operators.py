@@ -4,6 +4,7 @@ sessions, who sees what, and the per-operator rate limit.
 Redis keys:
   remi:operator:<username>             the account (hash): role, team, organisation, argon2 hash
   remi:session:<sha256 of token>       a bearer token or console session: username, csrf; expires
+  remi:operator-sessions:<username>    the digests of the operator's sessions (to end them all)
   remi:operator-rate:<username>:<min>  requests in one minute
 
 Tokens are stored hashed, so a copy of Redis gives no working session.
@@ -25,7 +26,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from redis.asyncio import Redis
 
 from engine import keys
-from engine.storage import Fields, as_text, text_fields
+from engine.storage import Fields, as_text, text_fields, texts
 
 ROLES = ("operator", "supervisor", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -73,6 +74,10 @@ class OperatorExists(ValueError):
     pass
 
 
+class NoSuchOperator(LookupError):
+    pass
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -107,10 +112,12 @@ class Operators:
         return Operator(username, role, team, organisation)
 
     async def get(self, username: str) -> Operator | None:
+        """The account as it is now; None if there is none or it is disabled (so a disabled
+        operator's sign-in fails and every token and session stops on its next request)."""
         if not USERNAME.match(username or ""):
             return None
         raw = await self.redis.hgetall(self.key(username))
-        if not raw or b"role" not in raw:
+        if not raw or b"role" not in raw or raw.get(b"disabled") == b"1":
             return None
         data = text_fields(raw)
         return Operator(data["username"], data["role"], data["team"], data["organisation"])
@@ -145,6 +152,10 @@ class Operators:
             mapping={"username": operator.username, "csrf": csrf, "kind": kind, "expires_at": f"{expires:.0f}"},
         )
         await self.redis.expire(keys.SESSION.key(_digest(token)), self.session_seconds)
+        # The operator's sessions, so that disabling or a new password ends them all at once.
+        of = keys.OPERATOR_SESSIONS.key(operator.username)
+        await self.redis.sadd(of, _digest(token))
+        await self.redis.expire(of, self.session_seconds)
         return token, Session(operator, csrf, expires)
 
     async def session(self, token: str | None, kind: str) -> Session | None:
@@ -155,6 +166,8 @@ class Operators:
         raw = await self.redis.hgetall(keys.SESSION.key(_digest(token)))
         if not raw or as_text(raw.get(b"kind", b"")) != kind:
             return None
+        if float(raw.get(b"expires_at", b"0")) < time.time():  # Redis's expiry is the backstop
+            return None
         operator = await self.get(as_text(raw[b"username"]))
         if operator is None:
             return None
@@ -162,6 +175,55 @@ class Operators:
 
     async def close_session(self, token: str) -> None:
         await self.redis.delete(keys.SESSION.key(_digest(token)))
+
+    # -- administration (`remi operators ...`, /api/v1/admin/operators) ------------------------
+    async def accounts(self) -> list[dict[str, str]]:
+        """Every account, without its password hash: username, role, team, organisation,
+        created_at, disabled ("1" or "0")."""
+        rows = []
+        async for key in self.redis.scan_iter(match=keys.OPERATOR.glob(), count=500):
+            fields = text_fields(await self.redis.hgetall(key))
+            if "role" in fields:
+                fields.pop("password", None)
+                rows.append(fields | {"disabled": fields.get("disabled", "0")})
+        return sorted(rows, key=lambda row: row["username"])
+
+    async def _exists(self, username: str) -> None:
+        if not USERNAME.match(username or "") or not await self.redis.hexists(self.key(username), "role"):
+            raise NoSuchOperator(f"no operator named {username!r}")
+
+    async def revoke(self, username: str) -> int:
+        """End every token and console session of the operator; how many there were."""
+        of = keys.OPERATOR_SESSIONS.key(username)
+        digests = texts(await self.redis.smembers(of))
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for digest in digests:
+                pipe.delete(keys.SESSION.key(digest))
+            pipe.delete(of)
+            results = await pipe.execute()
+        return sum(results[:-1])
+
+    async def disable(self, username: str) -> int:
+        await self._exists(username)
+        await self.redis.hset(self.key(username), "disabled", "1")
+        return await self.revoke(username)
+
+    async def enable(self, username: str) -> None:
+        await self._exists(username)
+        await self.redis.hset(self.key(username), "disabled", "0")
+
+    async def reset_password(self, username: str, password: str) -> int:
+        """A new password; every session opened with the old one ends."""
+        await self._exists(username)
+        if len(password) < MIN_PASSWORD:
+            raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
+        await self.redis.hset(self.key(username), "password", await asyncio.to_thread(_hasher.hash, password))
+        return await self.revoke(username)
+
+    async def remove(self, username: str) -> None:
+        await self._exists(username)
+        await self.revoke(username)
+        await self.redis.delete(self.key(username))
 
     # -- rate limit ------------------------------------------------------------------------
     async def within_rate(self, username: str, per_minute: int) -> int:

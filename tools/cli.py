@@ -101,6 +101,12 @@ def _operators_add(args) -> int:
     return add(args.username, args.team, args.role, args.organisation)
 
 
+def _operators_manage(args) -> int:
+    from tools.operators import manage
+
+    return manage(args.action, args.username)
+
+
 def _bench(args) -> int:
     from tools import stack
 
@@ -194,6 +200,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--organisation", default=None, help="default: the team's organisation in the routing file (config/routing.yml)"
     )
     p.set_defaults(func=_operators_add)
+    p = operators.add_parser("list", help="every account: role, team, organisation, active or disabled")
+    p.set_defaults(func=_operators_manage, username=None)
+    for action, say in (
+        ("disable", "disable an account: every token and console session ends at once"),
+        ("enable", "enable a disabled account again"),
+        ("reset-password", "a new password (read from stdin); every session ends"),
+        ("revoke", "end every token and console session of an account"),
+        ("remove", "delete an account and end its sessions"),
+    ):
+        p = operators.add_parser(action, help=say)
+        p.add_argument("username")
+        p.set_defaults(func=_operators_manage)
 
     p = sub.add_parser("bench", help="benchmark the whole system beside plain Rasa")
     p.add_argument("--quick", action="store_true", help="a shorter run, for trying the benchmark out")

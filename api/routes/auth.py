@@ -50,5 +50,9 @@ async def token(
 
 @router.post("/revoke", status_code=204, summary="Sign out: the token stops working")
 async def revoke(request: Request, operator: CurrentOperator, operators: OperatorsDep) -> Response:
-    await operators.close_session(request.headers.get("authorization", "").removeprefix("Bearer ").strip())
+    # The same token the dependency accepted: the scheme is case-insensitive (RFC 7235).
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise HTTPException(400, "revoke the bearer token this request is signed in with")
+    await operators.close_session(value.strip())
     return Response(status_code=204)

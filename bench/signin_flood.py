@@ -1,0 +1,139 @@
+"""Webhooks during a sign-in flood (issue 12, item 3):
+
+    .venv/bin/python -m bench.signin_flood [--seconds 20] [--flood 200] [--rate 20]
+
+Starts the real stack on loopback (bench/webhooks.py: its own Redis, the action server, Rasa,
+the API with its worker; Twilio's stand-in in a process of its own) and, for each layout,
+floods sign-in with wrong passwords from many usernames at --flood requests/s while signed
+webhooks arrive at --rate msg/s, open loop, for --seconds:
+  one process   the flood and the webhooks on the same API process (which also runs the worker)
+  split         the webhooks on a process of their own (API_ROUTES=webhooks, API_WORKER=false),
+                the flood on the other
+Reports webhook ack p50/p99, the responses to both, and whether every acknowledged message was
+answered. Writes var/bench/webhooks/signin-flood.json; docs/benchmarks.md quotes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import time
+from collections import Counter
+
+import httpx
+import redis
+
+from bench.standin import StandInProcess
+from bench.webhooks import ACCOUNT_SID, RUN_DIR, Poster, open_loop, pct, start
+from tools import stack
+
+ADDRESSES = 50
+
+
+async def flood(url: str, per_second: float, seconds: float) -> Counter:
+    """Wrong passwords for ever-new usernames, open loop, as an attacker spraying would."""
+    counts: Counter = Counter()
+    # From 50 addresses (all of 127/8 is loopback), as a flood from many machines would come:
+    # one address alone is stopped by its own limit before any password is hashed.
+    clients = [
+        httpx.AsyncClient(
+            timeout=15,
+            limits=httpx.Limits(max_connections=40),
+            transport=httpx.AsyncHTTPTransport(local_address=f"127.0.1.{n}"),
+        )
+        for n in range(1, ADDRESSES + 1)
+    ]
+
+    async def one(i: int) -> None:
+        try:
+            response = await clients[i % ADDRESSES].post(
+                url, data={"username": f"guess{i}", "password": "wrong password"}
+            )
+            counts[str(response.status_code)] += 1
+        except httpx.HTTPError as exc:
+            counts[type(exc).__name__] += 1
+
+    tasks, started = [], time.monotonic()
+    for i in range(int(per_second * seconds)):
+        await asyncio.sleep(max(0.0, started + i / per_second - time.monotonic()))
+        tasks.append(asyncio.create_task(one(i)))
+    await asyncio.gather(*tasks)
+    for client in clients:
+        await client.aclose()
+    return counts
+
+
+async def answered(redis_url: str, sids: list[str], timeout: float = 180) -> dict:
+    r = redis.Redis.from_url(redis_url)
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        states = [r.hget(f"remi:msg:{sid}", "state") for sid in sids]
+        if all(s in (b"done", b"failed") for s in states):
+            break
+        await asyncio.sleep(0.5)
+    states_count = Counter((r.hget(f"remi:msg:{sid}", "state") or b"missing").decode() for sid in sids)
+    return {"states": dict(states_count), "drained_s": round(time.monotonic() - started, 1)}
+
+
+async def measure(env: dict[str, str], webhook_port: str, flood_port: str, args) -> dict:
+    poster = Poster(env | {"API_PORT": webhook_port})
+    flood_url = f"http://127.0.0.1:{flood_port}/api/v1/auth/token"
+    signins, _ = await asyncio.gather(
+        flood(flood_url, args.flood, args.seconds), open_loop(poster, args.rate, args.seconds)
+    )
+    await poster.http.aclose()
+    return {
+        "webhooks": sum(poster.counts.values()),
+        "webhook_outcomes": dict(poster.counts),
+        "ack_p50_ms": round(pct(poster.acks, 0.5) * 1000, 1),
+        "ack_p99_ms": round(pct(poster.acks, 0.99) * 1000, 1),
+        "signin_outcomes": dict(signins),
+        **await answered(env["REDIS_URL"], poster.sids),
+    }
+
+
+async def main_async(args) -> dict:
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(16)
+    standin = StandInProcess(ACCOUNT_SID, token, lambda arrival: None)
+    system, env = start(RUN_DIR / "flood-stack", token, standin.base_url)
+    results: dict = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "cores": os.cpu_count(),
+        "flood_per_s": args.flood,
+        "webhooks_per_s": args.rate,
+        "seconds": args.seconds,
+    }
+    try:
+        results["one_process"] = await measure(env, env["API_PORT"], env["API_PORT"], args)
+        print(json.dumps(results["one_process"], indent=1), flush=True)
+        await asyncio.sleep(5)
+        port = str(stack.free_port())
+        webhooks = system.start_api(
+            "127.0.0.1", int(port), name="api-webhooks", extra_env={"API_WORKER": "false", "API_ROUTES": "webhooks"}
+        )
+        stack.wait_for_http(f"http://127.0.0.1:{port}/healthz", webhooks, 60)
+        results["split"] = await measure(env, port, env["API_PORT"], args)
+        print(json.dumps(results["split"], indent=1), flush=True)
+    finally:
+        system.stop()
+        standin.stop()
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--flood", type=float, default=200, help="sign-in attempts per second")
+    parser.add_argument("--rate", type=float, default=20, help="webhooks per second")
+    results = asyncio.run(main_async(parser.parse_args()))
+    (RUN_DIR / "signin-flood.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
