@@ -42,12 +42,16 @@ class Contact:
     channel: str
 
 
-class ContactCipher:
-    """`key` is one Fernet key, or several separated by commas while rotating: records are sealed
-    with the first and opened with any."""
+def sealing_keys(key: str) -> MultiFernet:
+    """CONTACT_ENCRYPTION_KEY: one Fernet key, or several separated by commas while rotating.
+    Everything is sealed with the first and opened with any; `remi keys rotate` re-seals what is
+    stored with the first, after which the others can be dropped."""
+    return MultiFernet([Fernet(k.strip().encode()) for k in key.split(",") if k.strip()])
 
+
+class ContactCipher:
     def __init__(self, key: str):
-        self._fernet = MultiFernet([Fernet(k.strip().encode()) for k in key.split(",") if k.strip()])
+        self._fernet = sealing_keys(key)
 
     def seal(self, contact: Contact) -> bytes:
         return self._fernet.encrypt(json.dumps({"address": contact.address, "channel": contact.channel}).encode())

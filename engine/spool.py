@@ -28,10 +28,10 @@ import os
 import time
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import InvalidToken
 from redis.exceptions import RedisError
 
-from engine.identity import Contact
+from engine.identity import Contact, sealing_keys
 from engine.inbox import InboundMessage, Inbox
 from engine.storage import transient
 
@@ -49,7 +49,7 @@ def directory_for(data_dir: Path, redis_url: str) -> Path:
 class Spool:
     def __init__(self, directory: Path, inbox: Inbox, key: str, poll_seconds: float = 0.5):
         self.dir, self.inbox, self.poll = directory, inbox, poll_seconds
-        self._fernet = MultiFernet([Fernet(k.strip().encode()) for k in key.split(",") if k.strip()])
+        self._fernet = sealing_keys(key)
         self._lock = asyncio.Lock()
         self._fd: int | None = None  # the file this process appends to, locked while open
         self._path: Path | None = None

@@ -101,6 +101,37 @@ def _operators_add(args) -> int:
     return add(args.username, args.team, args.role, args.organisation)
 
 
+def _keys_rotate(args) -> int:
+    import asyncio
+
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    from engine.config import get_settings
+    from engine.rotation import reseal
+    from tools.target import redis_url
+
+    settings = get_settings()
+
+    async def run() -> dict[str, int]:
+        redis = Redis.from_url(redis_url(settings), socket_connect_timeout=3)
+        try:
+            return await reseal(redis, settings.contact_encryption_key)
+        finally:
+            await redis.aclose()
+
+    try:
+        counts = asyncio.run(run())
+    except (RedisError, OSError):
+        print("remi keys rotate: Redis does not answer (is `remi serve` running, or REDIS_URL right?)", file=sys.stderr)
+        return 1
+    print(
+        f"re-sealed {counts['contacts']} contact record(s) and {counts['partner_secrets']} partner secret(s)"
+        + (f"; {counts['unreadable']} sealed with a key no longer listed were left" if counts["unreadable"] else "")
+    )
+    return 0
+
+
 def _operators_manage(args) -> int:
     from tools.operators import manage
 
@@ -212,6 +243,12 @@ def build_parser() -> argparse.ArgumentParser:
         p = operators.add_parser(action, help=say)
         p.add_argument("username")
         p.set_defaults(func=_operators_manage)
+
+    keys = sub.add_parser("keys", help="the encryption key").add_subparsers(dest="action", required=True)
+    p = keys.add_parser(
+        "rotate", help="re-seal stored contacts and partner secrets with CONTACT_ENCRYPTION_KEY's first key"
+    )
+    p.set_defaults(func=_keys_rotate)
 
     p = sub.add_parser("bench", help="benchmark the whole system beside plain Rasa")
     p.add_argument("--quick", action="store_true", help="a shorter run, for trying the benchmark out")

@@ -19,6 +19,7 @@ from engine.audit import Audit
 from engine.config import get_settings
 from engine.handover.routing import RoutingError, load
 from engine.operators import NoSuchOperator, OperatorExists, Operators
+from tools.target import redis_url
 
 
 def _password() -> str | None:
@@ -29,15 +30,6 @@ def _password() -> str | None:
             return None
         return first
     return sys.stdin.readline().rstrip("\r\n")
-
-
-def _redis_url() -> str:
-    settings = get_settings()
-    if settings.embedded_redis:
-        from tools.serve import EMBEDDED_REDIS_PORT
-
-        return f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"  # the one `remi serve` runs
-    return settings.required_redis_url()
 
 
 def add(username: str, team: str, role: str, organisation: str | None) -> int:
@@ -63,10 +55,10 @@ def add(username: str, team: str, role: str, organisation: str | None) -> int:
     password = _password()
     if password is None:
         return 1
-    redis_url = _redis_url()
+    url = redis_url(settings)
 
     async def run() -> int:
-        redis = Redis.from_url(redis_url, socket_connect_timeout=3)
+        redis = Redis.from_url(url, socket_connect_timeout=3)
         try:
             await Operators(redis, settings.operator_session_hours * 3600).add(
                 username, password, role, team, known.organisation
@@ -99,7 +91,7 @@ def manage(action: str, username: str | None) -> int:
             return 1
 
     async def run() -> str:
-        redis = Redis.from_url(_redis_url(), socket_connect_timeout=3)
+        redis = Redis.from_url(redis_url(settings), socket_connect_timeout=3)
         operators = Operators(redis, settings.operator_session_hours * 3600)
         try:
             if action == "list":

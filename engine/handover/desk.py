@@ -86,6 +86,7 @@ class HandoverDesk:
             settings.webhook_max_attempts,
             settings.webhook_backoff_seconds,
             settings.webhook_timeout_seconds,
+            production=settings.environment == "production",
         )
         routing, notices = LiveRouting(settings.routing_file), Notices()
         # A broken routing or hours file stops the start with its line, not the first referral.

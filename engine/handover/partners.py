@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import random
@@ -34,15 +33,21 @@ import time
 from urllib.parse import urlparse
 
 import httpx
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import InvalidToken
 from redis.asyncio import Redis
 
 from engine import keys
+from engine.handover.addresses import AddressRefused, Resolver, host_problem, pinned, system_resolver
+from engine.identity import sealing_keys
 from engine.storage import as_text, text_fields
 
 log = logging.getLogger("remi.partners")
 
 LEASE_SECONDS = 60
+# What a supervisor reads of a failed try, whatever the cause: a refused address, a closed port,
+# a timeout and an error status read the same, so the list cannot be used to map a network
+# (the cause is in the log).
+NOT_DELIVERED = "not delivered: the partner's address refused, did not answer or did not accept it"
 DEAD_KEPT = 1000
 _LEASE = """
 local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
@@ -67,23 +72,12 @@ def check_url(url: str, production: bool) -> str | None:
         return "the URL must be http(s)://host/..."
     if production and parsed.scheme != "https":
         return "the URL must use https"
-    if production and _internal(host):
-        return "the URL must be a public address, not this machine or a private network"
+    problem = host_problem(host) if production else None
+    if problem:
+        return problem
     if parsed.username or parsed.password:
         return "put no credentials in the URL: the signature authenticates the service"
     return None
-
-
-def _internal(host: str) -> bool:
-    """Loopback, private and link-local addresses (a partner's URL must not reach into the
-    service's own network). Names are checked as written; deliveries never follow redirects."""
-    if host == "localhost" or host.endswith(".localhost") or host.endswith(".internal"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
 
 
 class Partners:
@@ -95,9 +89,14 @@ class Partners:
         max_attempts: int,
         backoff_seconds: float,
         timeout_seconds: float,
+        production: bool = False,
+        resolve: Resolver = system_resolver,
     ):
+        # Outside production (the demo, the tests' stand-ins on this machine) addresses are not
+        # checked at delivery; in production every delivery is (engine/handover/addresses.py).
+        self.production, self.resolve = production, resolve
         self.redis, self.ttl = redis, retention_seconds
-        self.fernet = Fernet(encryption_key.encode())
+        self.fernet = sealing_keys(encryption_key)
         self.max_attempts, self.backoff, self.timeout = max_attempts, backoff_seconds, timeout_seconds
         self._lease = redis.register_script(_LEASE)
 
@@ -234,7 +233,7 @@ class Partners:
             await pipe.execute()
 
     async def _post(self, http: httpx.AsyncClient, job: dict) -> str | None:
-        """None when the partner took it (2xx), else why not."""
+        """None when the partner took it (2xx), else what a supervisor may read of why not."""
         raw = await self.redis.hgetall(keys.PARTNER.key(job["organisation"]))
         if not raw:
             return "no webhook registered any more"
@@ -251,11 +250,22 @@ class Partners:
             "X-Remi-Timestamp": timestamp,
             "X-Remi-Signature": signature(secret, timestamp, body),
         }
+        url, extensions = as_text(raw[b"url"]), {}
         try:
-            response = await http.post(as_text(raw[b"url"]), content=body, headers=headers, timeout=self.timeout)
+            if self.production:  # checked now, connected to as checked (engine/handover/addresses.py)
+                target = await pinned(url, self.resolve)
+                url, headers, extensions = target.url, headers | target.headers, target.extensions
+            response = await http.post(url, content=body, headers=headers, timeout=self.timeout, extensions=extensions)
+        except AddressRefused as exc:
+            log.info("webhook to %s: address refused (%s)", job["organisation"], exc)
+            return NOT_DELIVERED
         except Exception as exc:  # whatever stops the POST (refused, timed out, a bad URL) is a failed try
-            return type(exc).__name__
-        return None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
+            log.info("webhook to %s: %s", job["organisation"], type(exc).__name__)
+            return NOT_DELIVERED
+        if 200 <= response.status_code < 300:
+            return None
+        log.info("webhook to %s: HTTP %d", job["organisation"], response.status_code)
+        return NOT_DELIVERED
 
     async def run(self, stopping: asyncio.Event, interval: float = 0.5) -> None:
         async with httpx.AsyncClient(follow_redirects=False) as http:

@@ -62,9 +62,12 @@ def test_redis_down_mid_conversation_loses_and_duplicates_nothing(own_system):
         for i in range(len(json.loads(records[sid]["replies"])))
     ]
     assert Counter(t.decode() for t in twilio_sids) == Counter(m.sid for m in sent)
-    # One Rasa turn per message (the first "Bonjour" included).
-    texts = [e["text"] for e in traces.user_events(system, traces.sender_of(system, number))]
-    assert Counter(texts)["vous êtes là ?"] == 1 and len(texts) == len(set(texts))
+    # One Rasa turn per message (the first "Bonjour" included), but for the one turn Redis went
+    # away under: Rasa may have answered it before its replies could be stored, and then runs it
+    # again (docs/security.md, "Known limits"); the person got its replies once (asserted above).
+    counts = Counter(e["text"] for e in traces.user_events(system, traces.sender_of(system, number)))
+    assert counts["vous êtes là ?"] == 1  # spooled while Redis was away: never turned twice
+    assert sum(n - 1 for n in counts.values()) <= 1
 
 
 def test_redis_killed_during_a_burst_every_acknowledged_message_is_answered_once(own_system):
