@@ -32,7 +32,12 @@ ROLES = ("operator", "supervisor", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 MIN_PASSWORD = 10
 
-_hasher = PasswordHasher()  # argon2id with the library's current parameters
+# argon2id, 64 MiB and 3 passes (RFC 9106's second recommendation) but one lane: with the
+# library's 4 lanes one check took both cores of a 2-core server for 0.7 s, so a sign-in flood
+# starved the webhooks whatever the pool size (docs/benchmarks.md, "Sign-in flood"). One lane
+# bounds a check to one core, and the pool (engine/signin.py) bounds the checks. Hashes made with
+# other parameters still verify, and are re-made with these at the next sign-in.
+_hasher = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=1)
 # Verified against when the username does not exist, so timing does not tell who has an account.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 

@@ -190,6 +190,7 @@ async def _handover_page(
         teams=[t for t in desk.routing.get().teams.values() if t.id != handover.team],
         canned=canned.all(handover.language),
         draft=chosen.text if chosen else draft,
+        reply_key=secrets.token_urlsafe(16),  # one per page shown: the same form sent twice sends once
         mine=handover.status == "active" and handover.assigned_to == session.operator.username,
         done=DONE.get(request.query_params.get("done", "")),
         error=error,
@@ -221,6 +222,7 @@ async def act(
     csrf: Annotated[str, Form()] = "",
     text: Annotated[str, Form(max_length=1600)] = "",
     team: Annotated[str, Form(max_length=40)] = "",
+    idempotency_key: Annotated[str, Form(max_length=80)] = "",
 ) -> Response:
     handover = await _visible(handover_id, session, desk)
     _check_csrf(session, csrf)
@@ -230,7 +232,7 @@ async def act(
             await desk.claim(handover, operator)
             done = "claimed"
         elif action == "reply" and text:
-            await desk.reply(handover, operator, text)
+            await desk.reply(handover, operator, text, idempotency_key)  # Send pressed twice: sent once
             done = "sent"
         elif action == "note" and text:
             await desk.note(handover, operator, text)

@@ -5,9 +5,9 @@ does not exist; every read of a transcript and every action is in the audit log.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, Header, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentOperator, HandoverDeskDep, VisibleHandover
@@ -157,11 +157,17 @@ async def claim(handover: VisibleHandover, operator: CurrentOperator, desk: Hand
     },
 )
 async def send_message(
-    body: TextIn, handover: VisibleHandover, operator: CurrentOperator, desk: HandoverDeskDep
+    body: TextIn,
+    handover: VisibleHandover,
+    operator: CurrentOperator,
+    desk: HandoverDeskDep,
+    idempotency_key: Annotated[str, Header(max_length=80)] = "",
 ) -> EntryOut:
-    """Sent through Twilio on the channel the person last wrote from (SMS or WhatsApp)."""
+    """Sent through Twilio on the channel the person last wrote from (SMS or WhatsApp). With an
+    `Idempotency-Key` header, a request repeated with the same key sends nothing more and answers
+    with the first one's message."""
     try:
-        entry = await desk.reply(handover, operator, body.text)
+        entry = await desk.reply(handover, operator, body.text, idempotency_key)
     except (Conflict, Gone) as exc:
         raise refused(exc) from None
     return entry_out(handover.id, 0, entry)

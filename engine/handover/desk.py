@@ -8,6 +8,7 @@ every action is written to the audit log; nothing here logs a number or a text.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from urllib.parse import urlparse
@@ -27,6 +28,7 @@ from engine.operators import Operator
 from engine.outbox import Outbox
 from engine.profile import Profile, Profiles
 from engine.recent import RecentTurns
+from engine.storage import as_text
 from remi import cities
 from remi.content.library import HANDOVER_CATEGORIES
 from remi.language.danger import in_danger
@@ -229,14 +231,36 @@ class HandoverDesk:
         if handover.status != "active" or handover.assigned_to != operator.username:
             raise Conflict(f"claim the handover before you {action}")
 
-    async def reply(self, handover: Handover, operator: Operator, text: str) -> dict:
-        """Send the operator's message to the person, on the channel they last wrote from."""
+    async def reply(self, handover: Handover, operator: Operator, text: str, idempotency_key: str = "") -> dict:
+        """Send the operator's message to the person, on the channel they last wrote from.
+
+        With an idempotency key (the console's form, the API's Idempotency-Key header) a reply
+        sent again with the same key — Send pressed twice, a browser or client retrying — is not
+        sent again: the first one's entry is returned. The key is kept in the handover's record,
+        so it goes with it (closing, erasure)."""
         self._must_hold(handover, operator, "reply")
         if (await self.profiles.load(handover.sender)).opted_out:
             raise Conflict("the person has opted out (STOP): nothing more may be sent")
         contact = await self.inbox.contact(handover.sender)
         if contact is None:
             raise Gone("the person can no longer be reached (their data was erased or has expired)")
+        record, field = self.store.key(handover.id), f"reply-key:{idempotency_key[:80]}"
+        if idempotency_key and not await self.redis.hsetnx(record, field, "sending"):
+            earlier = as_text(await self.redis.hget(record, field) or b"")
+            if earlier.startswith("{"):
+                return json.loads(earlier)
+            raise Conflict("this reply is being sent already")
+        try:
+            entry = await self._send_reply(handover, operator, text, contact)
+        except BaseException:
+            if idempotency_key:  # not sent: the same key may try again
+                await self.redis.hdel(record, field)
+            raise
+        if idempotency_key:
+            await self.redis.hset(record, field, json.dumps(entry, ensure_ascii=False))
+        return entry
+
+    async def _send_reply(self, handover: Handover, operator: Operator, text: str, contact) -> dict:
         n = await self.store.next_reply_number(handover.id)
         # urgent: a person answering is never cut off by the daily cap on the bot's replies.
         status = await self.outbox.send(handover.sender, contact, text, ref=f"handover:{handover.id}:{n}", urgent=True)

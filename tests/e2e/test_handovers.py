@@ -270,3 +270,72 @@ def test_operators_cli_refuses_an_unknown_team_a_short_password_and_a_taken_name
     again = add(taken, "hotline", PASSWORD)
     assert again.returncode == 1 and "already exists" in again.stderr
     assert PASSWORD not in unknown.stdout + unknown.stderr + short.stdout + again.stdout
+
+
+def test_a_reply_sent_twice_with_one_idempotency_key_reaches_the_phone_once(system):
+    """Send pressed twice, or a client retrying after a timeout: the API's Idempotency-Key (and
+    the console's form key) send the message once and answer the repeat with the first entry."""
+    desk = operator(system, "hotline")
+    number, before = new_number(), desk.ids()
+    system.converse("Bonjour", number)
+    system.converse("je veux parler à quelqu'un", number)
+    hid = desk.new_handover(before)["id"]
+    assert desk.post(f"/api/v1/handovers/{hid}/claim").status_code == 200
+
+    sent_before = len(system.twilio.sent_to(number))
+    headers = {"Idempotency-Key": "send-1"}
+    body = {"text": "Bonjour, je suis conseillère. Où êtes-vous ?"}
+    results: list[httpx.Response] = []
+    pressers = [
+        threading.Thread(
+            target=lambda: results.append(desk.post(f"/api/v1/handovers/{hid}/messages", json=body, headers=headers))
+        )
+        for _ in range(2)
+    ]
+    for presser in pressers:
+        presser.start()
+    for presser in pressers:
+        presser.join()
+    again = desk.post(f"/api/v1/handovers/{hid}/messages", json=body, headers=headers)
+    assert again.status_code == 201 and again.json()["text"] == body["text"]
+    assert sorted(r.status_code for r in results) in ([201, 201], [201, 409])  # at once: one sends, one waits
+    system.twilio.wait_for(number, sent_before + 1)
+    time.sleep(1.5)
+    assert len(system.twilio.sent_to(number)) == sent_before + 1
+    ours = [e for e in desk.detail(hid)["transcript"] if e.get("from") == "operator"]
+    assert len(ours) == 1
+
+    other = desk.post(f"/api/v1/handovers/{hid}/messages", json=body, headers={"Idempotency-Key": "send-2"})
+    assert other.status_code == 201  # another key is another message
+    system.twilio.wait_for(number, sent_before + 2)
+
+
+def test_the_console_reply_form_sent_twice_sends_once(system):
+    """The console's reply form carries a key made for that page: sending the same form again
+    (a double click, a browser resubmitting) shows the page and sends nothing more."""
+    import re
+
+    from tests.support.operators import PASSWORD
+
+    desk = operator(system, "hotline")
+    number, before = new_number(), desk.ids()
+    system.converse("Bonjour", number)
+    system.converse("je veux parler à quelqu'un", number)
+    hid = desk.new_handover(before)["id"]
+    assert desk.post(f"/api/v1/handovers/{hid}/claim").status_code == 200
+
+    browser = httpx.Client(base_url=system.api_url, timeout=30)
+    signed = browser.post("/console/sign-in", data={"username": desk.username, "password": PASSWORD})
+    assert signed.status_code == 303
+    page = browser.get(f"/console/handovers/{hid}").text
+    form = {
+        "csrf": re.search(r'name="csrf" value="([^"]+)"', page).group(1),
+        "idempotency_key": re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1),
+        "text": "Bonjour, je suis là. Dans quelle ville êtes-vous ?",
+    }
+    sent_before = len(system.twilio.sent_to(number))
+    for _ in range(2):
+        assert browser.post(f"/console/handovers/{hid}/reply", data=form).status_code in (200, 303)
+    system.twilio.wait_for(number, sent_before + 1)
+    time.sleep(1.5)
+    assert len(system.twilio.sent_to(number)) == sent_before + 1
