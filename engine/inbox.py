@@ -77,6 +77,13 @@ return 1
 """.replace("URGENT_LEAD_MS", str(URGENT_LEAD_MS)).replace("BUSY_NOTICE_SECONDS", str(BUSY_NOTICE_SECONDS))
 
 
+def media_redirect_allowed(url: str) -> bool:
+    """Where Twilio's media may redirect to: its own hosts and its CDN, over HTTPS."""
+    parsed = urlparse(url)
+    host = parsed.hostname or ""
+    return parsed.scheme == "https" and (host in TWILIO_MEDIA_HOSTS or host.endswith(".twiliocdn.com"))
+
+
 def is_twilio_media(url: str) -> bool:
     """Media are fetched only from Twilio's own hosts, over HTTPS: a MediaUrl pointing
     anywhere else is recorded as refused and never fetched."""

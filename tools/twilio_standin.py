@@ -52,6 +52,7 @@ class TwilioStandIn:
     # delivered to the API directly, as a reverse proxy in front of the API would.
     callback_proxy: tuple[str, str] | None = None
     media: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # path -> (content type, bytes)
+    media_redirects: dict[str, str] = field(default_factory=dict)  # path -> where a 302 sends it (a CDN)
     media_requests: int = 0
     requests: int = 0
 
@@ -147,6 +148,13 @@ class TwilioStandIn:
                 with standin._lock:
                     standin.media_requests += 1
                     found = standin.media.get(self.path)
+                    elsewhere = standin.media_redirects.get(self.path)
+                if elsewhere:
+                    self.send_response(302)
+                    self.send_header("Location", elsewhere)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if found is None:
                     return self._reply(
                         404, {"code": 20404, "message": "The requested resource was not found", "status": 404}

@@ -22,7 +22,7 @@ from engine.handover.notices import Notices
 from engine.handover.partners import Partners
 from engine.handover.records import Handover, Handovers
 from engine.handover.routing import LiveRouting
-from engine.inbox import InboundMessage, Inbox, is_twilio_media
+from engine.inbox import InboundMessage, Inbox, is_twilio_media, media_redirect_allowed
 from engine.lock import SenderLock
 from engine.operators import Operator
 from engine.outbox import Outbox
@@ -412,8 +412,17 @@ class HandoverDesk:
             url = self.settings.twilio_api_base_url.rstrip("/") + urlparse(url).path
         auth = (self.settings.twilio_account_sid, self.settings.twilio_auth_token)
         chunks, size = [], 0
-        # Redirects (Twilio hands media over to its CDN) never carry the credentials elsewhere.
-        async with httpx.AsyncClient(timeout=30, follow_redirects=True, max_redirects=3) as http:
+        first = httpx.URL(url).netloc
+
+        async def only_twilio(request: httpx.Request) -> None:
+            # Twilio hands media over to its CDN by a redirect: followed there and nowhere else
+            # (httpx drops the credentials on another host; this keeps the request itself in).
+            if request.url.netloc != first and not media_redirect_allowed(str(request.url)):
+                raise Gone("the media was redirected outside Twilio's hosts")
+
+        async with httpx.AsyncClient(
+            timeout=30, follow_redirects=True, max_redirects=3, event_hooks={"request": [only_twilio]}
+        ) as http:
             async with http.stream("GET", url, auth=auth) as response:
                 if response.status_code != 200:
                     raise Gone(f"Twilio answered {response.status_code} for this media")

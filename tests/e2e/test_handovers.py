@@ -339,3 +339,37 @@ def test_the_console_reply_form_sent_twice_sends_once(system):
     system.twilio.wait_for(number, sent_before + 1)
     time.sleep(1.5)
     assert len(system.twilio.sent_to(number)) == sent_before + 1
+
+
+def test_media_redirected_outside_twilio_is_not_followed(system):
+    """Twilio answers a media request with a redirect to its CDN; a redirect anywhere else (here
+    a server on this machine, as an internal service would be) is refused before any request."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits = []
+
+    class Internal(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "6")
+            self.end_headers()
+            self.wfile.write(b"secret")
+
+        def log_message(self, *args):
+            pass
+
+    internal = ThreadingHTTPServer(("127.0.0.1", 0), Internal)
+    threading.Thread(target=internal.serve_forever, daemon=True).start()
+    hotline = operator(system, "hotline")
+    number, before = new_number(), hotline.ids()
+    system.converse("Bonjour", number)
+    system.converse("4", number)
+    hid = hotline.new_handover(before)["id"]
+    path = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/MM{'c' * 32}/Media/ME{'d' * 32}"
+    system.twilio.media_redirects[path] = f"http://127.0.0.1:{internal.server_address[1]}/latest/meta-data"
+    system.send("", number, NumMedia="1", MediaUrl0="https://api.twilio.com" + path, MediaContentType0="image/jpeg")
+    entry = wait_until(lambda: [e for e in hotline.detail(hid)["transcript"] if e["media"]])[0]
+    played = hotline.get(entry["media"][0]["url"])
+    internal.shutdown()
+    assert played.status_code == 410 and hits == []
