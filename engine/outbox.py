@@ -89,6 +89,14 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV))
 return 1
 """
+# A send's record and Twilio's id for it, written only while the record exists: a send in flight
+# while its person is erased must not write their keys back (KEYS: record, twilio id key).
+_SENT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[1], 'twilio_sid', ARGV[2])
+redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
+return 1
+"""
 
 
 class TimedTwilioHttpClient(AsyncTwilioHttpClient):
@@ -112,6 +120,7 @@ class Outbox:
         self.status_callback = settings.public_base_url.rstrip("/") + "/webhooks/twilio/status"
         self._claim = redis.register_script(_CLAIM)
         self._update = redis.register_script(_UPDATE)
+        self._sent = redis.register_script(_SENT)
 
     def _from(self, contact: Contact) -> str:
         return self.settings.twilio_whatsapp_from if contact.channel == "whatsapp" else self.settings.twilio_sms_from
@@ -186,8 +195,7 @@ class Outbox:
             if found is None:
                 return await self._unknown(key, "interrupted during an attempt, and Twilio could not be asked")
             if found:
-                await self.redis.hset(key, mapping={"status": found.status or "queued", "twilio_sid": found.sid})
-                await self.redis.set(keys.TWILIO.key(found.sid), ref, ex=ttl)
+                await self._record_sent(key, found.status or "queued", found.sid, ref, ttl)
                 return found.status or "queued"
             claim = "claimed"  # Twilio never got it: send it now
         if claim != "claimed":
@@ -195,7 +203,7 @@ class Outbox:
         delay = self.settings.send_backoff_seconds
         attempts = int(await self.redis.hget(key, "attempts") or 0)
         for attempt in range(attempts + 1, self.settings.send_max_attempts + 1):
-            await self.redis.hset(key, mapping={"status": "sending", "attempts": attempt})
+            await self._update(keys=[key], args=["status", "sending", "attempts", attempt])
             try:
                 if template:
                     message = await self.client.messages.create_async(
@@ -220,14 +228,16 @@ class Outbox:
                 # The request may have reached Twilio and been accepted: retrying could send it twice.
                 return await self._unknown(key, type(exc).__name__)
             else:
-                await self.redis.hset(key, mapping={"status": message.status or "queued", "twilio_sid": message.sid})
-                await self.redis.set(keys.TWILIO.key(message.sid), ref, ex=ttl)
+                await self._record_sent(key, message.status or "queued", message.sid, ref, ttl)
                 return message.status or "queued"
-            await self.redis.hset(key, mapping={"status": "retrying", "error": reason})
+            await self._update(keys=[key], args=["status", "retrying", "error", reason])
             log.info("send %s attempt %d failed (%s), retrying in %.1fs", ref, attempt, reason, delay)
             await asyncio.sleep(delay)
             delay *= 2
         return await self._failed(key, "gave up after retries")
+
+    async def _record_sent(self, key: str, status: str, twilio_sid: str, ref: str, ttl: int) -> None:
+        await self._sent(keys=[key, keys.TWILIO.key(twilio_sid)], args=[status, twilio_sid, ref, ttl])
 
     async def _reached_twilio(self, key: str, contact: Contact, body: str | None):
         """After a crash cut a send off: the message Twilio has from this attempt (to this address,
@@ -247,10 +257,10 @@ class Outbox:
 
     async def _failed(self, key: str, reason: str, status: str = "failed") -> str:
         ref = key.removeprefix(keys.OUT.key(""))
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={"status": status, "error": reason})
-            self._list_failed(pipe, ref)
-            await pipe.execute()
+        if await self._update(keys=[key], args=["status", status, "error", reason]):  # not if erased meanwhile
+            async with self.redis.pipeline(transaction=True) as pipe:
+                self._list_failed(pipe, ref)
+                await pipe.execute()
         log.warning("send %s %s: %s", ref, status, reason)
         return status
 

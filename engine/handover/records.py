@@ -268,7 +268,10 @@ class Handovers:
             pipe.rpush(key, json.dumps(entry, ensure_ascii=False))
             pipe.expire(key, self.ttl)
             pipe.expire(self.key(handover_id), self.ttl)
-            length, *_ = await pipe.execute()
+            pipe.hget(self.key(handover_id), "sender")
+            length, _, _, sender = await pipe.execute()
+        if sender:  # the person's index lives as long as the handover, or erasure could miss it
+            await self.redis.expire(keys.HANDOVERS_OF.key(as_text(sender)), self.ttl)
         return length - 1
 
     async def entries(self, handover_id: str, kind: str) -> list[dict]:

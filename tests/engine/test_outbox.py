@@ -63,3 +63,32 @@ def test_a_reply_is_sent_once_whatever_the_retries(redis_url, twilio):
     for _ in range(3):
         send(redis_url, twilio, Contact("+22790000004", "sms"), "Bonjour", ref="SMd:0")
     assert len(twilio.messages) == before + 1
+
+
+def test_a_send_in_flight_while_its_person_is_erased_writes_nothing_back(redis_url, twilio):
+    """Twilio takes a second to answer; meanwhile erasure deletes the send's record. The answer
+    must not write the record (or Twilio's id for it) back: the person would not be erased."""
+
+    async def go() -> tuple[int, int]:
+        redis = Redis.from_url(redis_url)
+        outbox = Outbox(
+            Settings(twilio_account_sid=ACCOUNT, twilio_auth_token=TOKEN, twilio_api_base_url=twilio.base_url,
+                     rasa_token="x" * 32, sender_hash_key="x" * 32, contact_encryption_key="x"),
+            redis,
+        )  # fmt: skip
+        sending = asyncio.create_task(outbox.send("s-erased", Contact("+22790000005", "sms"), "Bonjour", ref="SMe:0"))
+        await asyncio.sleep(0.4)  # claimed, and waiting for Twilio
+        await redis.delete("remi:out:SMe:0")  # what erasure does to the person's sends
+        await sending
+        left = await redis.exists("remi:out:SMe:0")
+        twilio_ids = len([k async for k in redis.scan_iter("remi:twilio:*") if await redis.get(k) == b"SMe:0"])
+        await outbox.aclose()
+        await redis.aclose()
+        return left, twilio_ids
+
+    twilio.delay = 1.0
+    try:
+        left, twilio_ids = asyncio.run(go())
+    finally:
+        twilio.delay = 0.0
+    assert (left, twilio_ids) == (0, 0)
