@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentOperator, ErasureDep, OutboxDep, SettingsDep
+from api.deps import CurrentOperator, ErasureDep, HandoverDeskDep, OutboxDep, SettingsDep
 from engine.erasure import SenderBusy
 from engine.identity import international_number, sender_id
 from engine.operators import Operator
@@ -35,9 +35,27 @@ class FailedSend(BaseModel):
 
 
 @router.get("/supervision/outbound/failed", summary="Replies that could not be sent, newest first", responses=FORBIDDEN)
-async def failed_sends(operator: CurrentOperator, outbox: OutboxDep, limit: int = 100) -> list[FailedSend]:
+async def failed_sends(
+    operator: CurrentOperator, outbox: OutboxDep, desk: HandoverDeskDep, limit: int = 100
+) -> list[FailedSend]:
+    """A supervisor sees the failed replies of their organisation's handovers and, if their
+    organisation runs the service (it holds the default team), the bot's own; an admin sees all."""
     _require(operator, "supervisor", "admin")
     rows = await outbox.failed(max(1, min(limit, 500)))
+    if operator.role != "admin":
+        routing = desk.routing.get()
+        service = routing.teams[routing.default_team].organisation  # the bot's replies are theirs
+        visible = []
+        for row in rows:
+            ref = row["ref"] or ""
+            if ref.startswith("handover:"):  # an operator's reply: "handover:<id>:<n>"
+                handover = await desk.store.get(ref.split(":")[1])
+                owner = handover.organisation if handover else None
+            else:
+                owner = service
+            if owner == operator.organisation:
+                visible.append(row)
+        rows = visible
     return [
         FailedSend(
             ref=row["ref"],

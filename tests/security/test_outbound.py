@@ -73,6 +73,14 @@ def test_reply_refused_every_time_is_marked_failed_and_shown_to_supervisors(syst
     row = next(row for row in listed.json() if row["ref"] == ref)
     assert row["status"] == "failed" and row["attempts"] == 5 and row["channel"] == "sms"
     assert number.lstrip("+") not in listed.text  # no number, and no text, only what happened
+    # A partner organisation's supervisor does not see the bot's replies (the service's own,
+    # `remi`'s, which holds the default team); an admin sees everything.
+    partner = operator(system, "protection", role="supervisor")
+    assert all(row["ref"] != ref for row in partner.get("/api/v1/supervision/outbound/failed").json())
+    assert any(
+        row["ref"] == ref
+        for row in operator(system, "hotline", role="admin").get("/api/v1/supervision/outbound/failed").json()
+    )
     assert operator(system, "hotline").get("/api/v1/supervision/outbound/failed").status_code == 403
     assert system.http.get(system.api_url + "/api/v1/supervision/outbound/failed").status_code == 401
 
