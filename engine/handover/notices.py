@@ -77,3 +77,12 @@ class Notices:
         return _("You are back with the automatic service. Write {menu} to see the choices.").format(
             menu=keywords.word("menu", lang)
         )
+
+    def feedback_question(self, lang: str, channel: str) -> str:
+        _ = gettext_for(lang)
+        return _("Did this help you? Reply from 1 (not at all) to 5 (a lot).")
+
+    @staticmethod
+    def feedback_thanks(lang: str) -> str:
+        _ = gettext_for(lang)
+        return _("Thank you for your answer.")
