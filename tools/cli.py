@@ -211,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = operators.add_parser("add", help="add an operator (password read from stdin)")
     p.add_argument("username")
     p.add_argument("--team", required=True)
-    p.add_argument("--role", choices=["operator", "supervisor", "admin"], default="operator")
+    p.add_argument("--role", choices=["operator", "supervisor", "admin", "editor"], default="operator")
     p.add_argument(
         "--organisation", default=None, help="default: the team's organisation in the routing file (config/routing.yml)"
     )

@@ -310,9 +310,8 @@ class HandoverDesk:
         # The bot answers again: clear the person's profile under their lock (a turn in progress
         # must not save the old handover back), then tell them.
         if not (await self._release_profile(handover.sender, handover.id)).opted_out:
-            await self._tell(handover, self.notices.closed, "closed")
-            # One short question; the answer is a conversation step (engine/conversation.py, feedback).
-            await self._tell(handover, self.notices.feedback_question, "feedback")
+            # With one short question; the answer is a conversation step (engine/conversation.py, feedback).
+            await self._tell(handover, self.notices.closed_with_question, "closed")
         return current
 
     async def _end(self, handover: Handover, actor: str, reason: str) -> Handover:

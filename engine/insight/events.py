@@ -20,6 +20,8 @@ FEEDBACK = "feedback:"  # Profile.awaiting after a handover closed: "feedback:<h
 SCORES = ("1", "2", "3", "4", "5")
 LOW_CONFIDENCE = 0.5  # below this the bot's answer counts as a missed question for the editors
 FALLBACK_INTENTS = ("nlu_fallback",)
+# Understood, but the service has nothing for it: a missed question too (content to write).
+NO_ANSWER_INTENTS = ("out_of_scope",)
 
 Row = dict[str, Any]
 
@@ -48,9 +50,8 @@ def turn_row(
 ) -> Row:
     at = at or time.time()
     fallback = fallback or intent in FALLBACK_INTENTS or topic == "fallback"
-    missed = (
-        bool(text) and intent is not None and (fallback or (confidence is not None and confidence < LOW_CONFIDENCE))
-    )
+    unsure = confidence is not None and confidence < LOW_CONFIDENCE
+    missed = bool(text) and intent is not None and (fallback or unsure or intent in NO_ANSWER_INTENTS)
     return {
         "at": at,
         "day": day_of(at),
