@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-WIDTH, HEIGHT, LEFT, BOTTOM = 600, 180, 36, 22
+WIDTH, HEIGHT, LEFT, BOTTOM = 600, 150, 36, 22
 COLOURS = ("#1f5f8b", "#d9822b", "#3d8b3d", "#8b3d6f", "#6b6b6b", "#b5a22b")
 
 

@@ -92,6 +92,7 @@ def build(settings: Settings, redis: Redis) -> Engine:
     insight = Insight(settings.insight_path, settings.retention_days)
     outbox.insight = desk.insight = insight
     erasure = Erasure(redis, audit, retention, handovers=desk, subscriptions=subscriptions)
+    erasure.insight = insight
     worker = Worker(
         redis,
         inbox,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.insight.events import Row, day_of
+from engine.insight.events import Row, day_of, person_of
 
 log = logging.getLogger("remi.insight")
 
@@ -246,11 +246,13 @@ class Insight:
         self.db.execute("DELETE FROM sends WHERE at < ?", (cutoff,))
         self.db.execute("DELETE FROM handovers WHERE opened_at < ?", (cutoff,))
 
-    def erase_person(self, sender_person: str) -> None:
+    def erase_sender(self, sender: str) -> None:
         """A person's raw events go with the rest of their data (EFFACER); the figures stay."""
+        person = person_of(sender)
+        self.flush()
         with self._lock:
-            self.db.execute("DELETE FROM turns WHERE person = ?", (sender_person,))
-            self.db.execute("UPDATE handovers SET person = '' WHERE person = ?", (sender_person,))
+            self.db.execute("DELETE FROM turns WHERE person = ?", (person,))
+            self.db.execute("UPDATE handovers SET person = '' WHERE person = ?", (person,))
 
     def close(self) -> None:
         self.flush()

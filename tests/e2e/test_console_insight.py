@@ -25,12 +25,14 @@ def seed(system) -> Insight:
     now = time.time()
     for day in range(7):
         at = now - day * 86400
-        for n in range(8):
+        for n in range(12):  # 6 French and 6 Hausa speakers a day: every cell shows
             lang = "ha" if n % 2 else "fr"
             sender = f"seed-{day}-{n}"
             insight.record(
                 "turn",
-                turn_row(sender, "sms", lang, "x", "services_health", 0.97, "services_health", "Agadez", None, at=at),
+                turn_row(
+                    sender, "sms", lang, "x", "services_health", 0.97, "services_health", "Agadez", None, n == 1, at=at
+                ),
             )
             insight.record("send", send_row("sms", 2, "sent", at))
             for team, org in (("hotline", "remi"), ("protection", "partner")):
@@ -74,6 +76,7 @@ def test_supervisor_reads_the_week_and_an_editor_turns_a_missed_question_into_an
     assert "language=ha" in browser.current_url
     first = browser.find_element(By.CSS_SELECTOR, "section.figure table tbody")
     assert {row.find_elements(By.TAG_NAME, "td")[1].text for row in first.find_elements(By.TAG_NAME, "tr")} == {"ha"}
+    browser.set_window_size(1100, 1500)
     (ROOT / "docs").mkdir(exist_ok=True)
     assert browser.save_screenshot(str(ROOT / "docs" / "insight.png"))
 

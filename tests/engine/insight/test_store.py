@@ -89,3 +89,13 @@ def test_raw_events_expire_and_daily_figures_stay(tmp_path):
     assert insight.db.execute("SELECT COUNT(*) FROM turns").fetchone() == (0,)
     kept = figures.per_day(insight, Filters(day_of(old), day_of(old))).shown()
     assert kept[0][3:5] == ["5", "5"]
+
+
+def test_erasing_a_person_removes_their_raw_events_and_keeps_the_figures(tmp_path):
+    insight = Insight(tmp_path / "insight.sqlite3")
+    for n in range(5):
+        insight.record("turn", turn(f"p{n}", intent="out_of_scope"))
+    insight.rollup()
+    insight.erase_sender("p0")
+    assert insight.db.execute("SELECT COUNT(*) FROM turns").fetchone() == (4,)
+    assert figures.per_day(insight, Filters(DAY, DAY)).shown()[0][3] == "5"
