@@ -49,6 +49,20 @@ def send(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply) -> No
     # The worker reads the custom part (pages, menu, handover); a plain channel, such as
     # Rasa's own Twilio connector in the benchmark, gets the first page as text.
     if tracker.get_latest_input_channel() == "remi":
-        dispatcher.utter_message(text=reply.pages[0], json_message={"remi": reply.to_json()})
+        dispatcher.utter_message(
+            text=reply.pages[0], json_message={"remi": reply.to_json(), "nlu": understood(tracker)}
+        )
     else:
         dispatcher.utter_message(text=reply.pages[0])
+
+
+def understood(tracker: Tracker) -> dict[str, Any]:
+    """What the NLU made of the message, for the engine's insight events (never shown): on a
+    fallback, the most likely real intent, so that an editor sees what the bot guessed."""
+    latest = tracker.latest_message or {}
+    intent = latest.get("intent") or {}
+    if intent.get("name") != "nlu_fallback":
+        return {"intent": intent.get("name"), "confidence": intent.get("confidence"), "fallback": False}
+    ranking = [r for r in latest.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    guess = ranking[0] if ranking else {}
+    return {"intent": guess.get("name"), "confidence": guess.get("confidence"), "fallback": True}

@@ -16,6 +16,7 @@ from engine.erasure import Erasure
 from engine.handover.desk import HandoverDesk, NotFound
 from engine.handover.records import Handover
 from engine.inbox import Inbox
+from engine.insight.store import Insight
 from engine.operators import Operator, Operators, Session
 from engine.outbox import Outbox
 from engine.signin import SignIn
@@ -40,6 +41,7 @@ SignInDep = Annotated[SignIn, Depends(_state("signin"))]
 AuditDep = Annotated[Audit, Depends(_state("audit"))]
 ErasureDep = Annotated[Erasure, Depends(_state("erasure"))]
 BroadcastsDep = Annotated[Broadcasts, Depends(_state("broadcasts"))]
+InsightDep = Annotated[Insight, Depends(_state("insight"))]
 
 
 def client_address(request: Request) -> str:

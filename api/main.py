@@ -16,7 +16,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.routes import accounts, alerts, auth, console, handovers, health, partners, supervision, twilio
+from api.routes import accounts, alerts, auth, console, handovers, health, insight, partners, supervision, twilio
 from engine import assembly, storage
 from engine import spool as spool_module
 from engine.config import Settings, get_settings
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, run_worker: bool | None = None,
         app.state.handovers, app.state.audit, app.state.operators = engine.handovers, engine.audit, engine.operators
         app.state.signin = engine.signin
         app.state.busy = engine.busy
+        app.state.insight, app.state.library = engine.insight, engine.worker.conversation.library
         # Webhooks Redis could not take wait on this machine's disk, replayed when it is back.
         spool = Spool(
             spool_module.directory_for(settings.data_dir, settings.redis_url or ""),
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, run_worker: bool | None = None,
     app.include_router(console.router)
     app.include_router(alerts.router)
     app.include_router(alerts.console)
+    app.include_router(insight.router)
     app.mount("/console/static", StaticFiles(directory=Path(__file__).parent / "static"), name="console-static")
     return app
 

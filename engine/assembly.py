@@ -21,6 +21,7 @@ from engine.erasure import Erasure
 from engine.handover.desk import HandoverDesk
 from engine.identity import Contact, ContactCipher
 from engine.inbox import Inbox
+from engine.insight.store import Insight
 from engine.operators import Operators
 from engine.outbox import Outbox
 from engine.profile import Profiles
@@ -45,6 +46,7 @@ class Engine:
     worker: Worker
     busy: BusyNotice
     broadcasts: Broadcasts
+    insight: Insight | None = None
 
     @property
     def audit(self) -> Audit:
@@ -54,6 +56,8 @@ class Engine:
         self.signin.pool.close()
         await self.outbox.aclose()
         await self.worker.conversation.rasa.aclose()
+        if self.insight is not None:
+            self.insight.close()
 
 
 def build(settings: Settings, redis: Redis) -> Engine:
@@ -84,7 +88,11 @@ def build(settings: Settings, redis: Redis) -> Engine:
         route=lambda channel, last_seen: outbox.initiated_route(Contact("", channel), last_seen),
     )
     broadcaster = Broadcaster(redis, settings, broadcasts, subscriptions, inbox, outbox, audit)
+    # Insight events: the worker's turns, the desk's handovers, the outbox's sends (engine/insight/).
+    insight = Insight(settings.insight_path, settings.retention_days)
+    outbox.insight = desk.insight = insight
     erasure = Erasure(redis, audit, retention, handovers=desk, subscriptions=subscriptions)
+    erasure.insight = insight
     worker = Worker(
         redis,
         inbox,
@@ -96,6 +104,7 @@ def build(settings: Settings, redis: Redis) -> Engine:
         concurrency=settings.worker_concurrency,
         subscriptions=subscriptions,
         broadcaster=broadcaster,
+        insight=insight,
     )
     operators = Operators(redis, settings.operator_session_hours * 3600)
     signin = SignIn(
@@ -113,4 +122,5 @@ def build(settings: Settings, redis: Redis) -> Engine:
         worker,
         BusyNotice(profiles, outbox),
         broadcasts,
+        insight,
     )

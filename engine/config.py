@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     sender_hash_key: str
     contact_encryption_key: str  # a Fernet key
     retention_days: int = 90
+    # Insight (engine/insight/): the events' SQLite file; empty: insight.sqlite3 under DATA_DIR
+    insight_db: Path | None = None
 
     # Worker
     api_worker: bool = True  # the API process runs the worker too; false when `remi worker` runs apart
@@ -192,6 +194,10 @@ class Settings(BaseSettings):
         if self.whatsapp_outside_window == "template" and not self.whatsapp_alert_template_sid.startswith("HX"):
             raise ValueError("WHATSAPP_OUTSIDE_WINDOW=template needs WHATSAPP_ALERT_TEMPLATE_SID (HX...)")
         return self
+
+    @property
+    def insight_path(self) -> Path:
+        return self.insight_db or self.data_dir / "insight.sqlite3"
 
     @property
     def embedded_redis(self) -> bool:

@@ -23,7 +23,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from engine.alerts import texts as alert_texts
+from engine.handover.notices import Notices
 from engine.inbox import InboundMessage
+from engine.insight.events import FEEDBACK, SCORES
 from engine.profile import Profile
 from engine.rasa_client import RasaClient, RasaUnavailable
 from remi import cities, keywords
@@ -60,6 +62,12 @@ class Outcome:
     to_person: bool = False  # a person has the conversation: the message goes to the handover
     leave_handover: bool = False  # the person wrote BOT / ROBOT during a handover
     erase: bool = False  # the person confirmed EFFACER / DELETE / GOGE
+    # For insight (engine/insight/): what the NLU understood and the topic answered
+    intent: str | None = None
+    confidence: float | None = None
+    topic: str | None = None
+    fallback: bool = False  # the NLU did not understand (`intent` is then its best guess)
+    feedback: tuple[str, int] | None = None  # (handover id, score 1-5) after a handover closed
 
 
 @dataclass
@@ -105,6 +113,7 @@ class Conversation:
             self.language,  # chosen, detected with confidence, or asked
             self.greeting,  # a first contact or a return after a long silence (never answers alone)
             self.person_has_it,  # a handover: the bot is silent
+            self.feedback,  # 1-5 after a handover closed scores it; anything else goes on
             self.erase_confirmation,
             self.alerts,  # ALERTE <town>, FIN ALERTE (STOP, above, stops alerts too)
             self.keyword,  # MENU, AIDE, PLUS, EFFACER, LANGUE...
@@ -189,6 +198,19 @@ class Conversation:
             turn.out.leave_handover = True
         else:
             turn.out.to_person = True
+        return True
+
+    async def feedback(self, turn: Turn) -> bool:
+        """The answer to "Did this help you?" after a handover closed: a digit 1-5 is kept
+        against the handover (never the person, never Rasa); anything else is a new message."""
+        awaiting = turn.profile.awaiting or ""
+        if not awaiting.startswith(FEEDBACK):
+            return False
+        turn.profile.awaiting = None
+        if turn.text not in SCORES:
+            return False
+        turn.out.feedback = (awaiting.removeprefix(FEEDBACK), int(turn.text))
+        turn.out.texts.append(Notices.feedback_thanks(turn.lang))
         return True
 
     async def erase_confirmation(self, turn: Turn) -> bool:
@@ -507,6 +529,13 @@ class Conversation:
             return
         for bot_message in messages:
             custom = (bot_message.get("custom") or {}).get("remi")
+            nlu = (bot_message.get("custom") or {}).get("nlu") or {}
+            if nlu:
+                out.intent, out.confidence, out.fallback = (
+                    nlu.get("intent"),
+                    nlu.get("confidence"),
+                    bool(nlu.get("fallback")),
+                )
             if custom:
                 reply = Reply.from_json(custom)
                 self._say(out, profile, reply)
@@ -521,6 +550,7 @@ class Conversation:
 
     @staticmethod
     def _say(out: Outcome, profile: Profile, reply: Reply) -> None:
+        out.topic = reply.topic or out.topic
         profile.remember(reply)
         out.texts.append(reply.pages[0])
 

@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 
 from engine import keys
 from engine.audit import Audit
+from engine.insight.store import Insight
 from engine.lock import SenderLock
 from engine.storage import as_text
 
@@ -42,6 +43,7 @@ class Erasure:
         self.ttl = retention_seconds
         self.handovers = handovers  # engine.handover.desk.HandoverDesk (its erase_sender)
         self.subscriptions = subscriptions  # engine.alerts.subscriptions.Subscriptions (town indexes, alerts)
+        self.insight: Insight | None = None  # set by engine/assembly.py
 
     async def for_worker(self, sender: str) -> tuple[str, int]:
         """The worker's hook, called with the sender's lock held, on the confirming message (the
@@ -94,6 +96,8 @@ class Erasure:
             deleted += await self.handovers.erase_sender(sender)
         if self.subscriptions is not None:
             deleted += await self.subscriptions.erase_sender(sender)
+        if self.insight is not None:  # their raw events and missed questions; the daily figures stay
+            self.insight.erase_sender(sender)
         erasure_id = uuid.uuid4().hex
         await self.audit.record(actor, "erasure", f"erasure:{erasure_id}", records=str(deleted))
         log.info("erasure %s done (%d records)", erasure_id, deleted)

@@ -28,7 +28,8 @@ from redis.asyncio import Redis
 from engine import keys
 from engine.storage import Fields, as_text, text_fields, texts
 
-ROLES = ("operator", "supervisor", "admin")
+# editor: reads the insight pages and marks missed questions; answers and sees no handover.
+ROLES = ("operator", "supervisor", "admin", "editor")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 MIN_PASSWORD = 10
 
@@ -61,6 +62,8 @@ class Operator:
             return True
         if self.role == "supervisor":
             return organisation == self.organisation
+        if self.role == "editor":
+            return False
         return team == self.team
 
     @property

@@ -39,6 +39,7 @@ from twilio.rest import Client
 from engine import keys
 from engine.config import Settings
 from engine.identity import Contact
+from engine.insight.events import Recorder, send_row
 from engine.storage import Args, as_text, text_fields
 from remi import sms
 
@@ -121,6 +122,7 @@ class Outbox:
         self._claim = redis.register_script(_CLAIM)
         self._update = redis.register_script(_UPDATE)
         self._sent = redis.register_script(_SENT)
+        self.insight: Recorder | None = None  # engine/insight/: set by engine/assembly.py
 
     def _from(self, contact: Contact) -> str:
         return self.settings.twilio_whatsapp_from if contact.channel == "whatsapp" else self.settings.twilio_sms_from
@@ -202,6 +204,8 @@ class Outbox:
             return claim
         delay = self.settings.send_backoff_seconds
         attempts = int(await self.redis.hget(key, "attempts") or 0)
+        if attempts == 0 and self.insight is not None:  # a message's first attempt: its cost, once
+            self.insight.record("send", send_row(contact.channel, segs, "sent"))
         for attempt in range(attempts + 1, self.settings.send_max_attempts + 1):
             await self._update(keys=[key], args=["status", "sending", "attempts", attempt])
             try:
@@ -299,6 +303,9 @@ class Outbox:
         flat: Args = [x for kv in fields.items() for x in kv]
         if not await self._update(keys=[keys.OUT.key(as_text(ref))], args=flat):
             return False
+        if status in ("failed", "undelivered") and self.insight is not None:
+            channel = as_text(await self.redis.hget(keys.OUT.key(as_text(ref)), "channel") or b"sms")
+            self.insight.record("send", send_row(channel, 0, status))
         if status in ("failed", "undelivered"):  # Twilio or the carrier gave up: supervisors see it
             async with self.redis.pipeline(transaction=True) as pipe:
                 self._list_failed(pipe, as_text(ref))

@@ -38,6 +38,7 @@ from redis.exceptions import RedisError
 from engine import keys
 from engine.conversation import Conversation, Outcome, touch
 from engine.inbox import Inbox
+from engine.insight.events import record_turn
 from engine.lock import SenderLock
 from engine.outbox import Outbox
 from engine.profile import Profiles
@@ -64,6 +65,7 @@ class Worker:
         concurrency: int = 32,
         subscriptions=None,
         broadcaster=None,
+        insight=None,
     ):
         self.redis, self.inbox, self.profiles = redis, inbox, profiles
         self.conversation, self.outbox = conversation, outbox
@@ -72,6 +74,7 @@ class Worker:
         self.concurrency = concurrency
         self.subscriptions = subscriptions  # engine.alerts.subscriptions.Subscriptions, synced after each turn
         self.broadcaster = broadcaster  # engine.alerts.sending.Broadcaster: alerts, in a task of their own
+        self.insight = insight  # engine.insight.store.Insight: the turn's event, written off the path
         self.recent = RecentTurns(redis, inbox.ttl)
         self._tasks: list[asyncio.Task] = []
         self._stopping = asyncio.Event()
@@ -227,6 +230,8 @@ class Worker:
             if self.handovers is not None:
                 await self.handovers.on_turn(message, profile, outcome)
             await self.profiles.save(profile)
+            if self.insight is not None:
+                record_turn(self.insight, message, profile, outcome)
             if self.subscriptions is not None:  # alerts follow the person's last message
                 await self.subscriptions.sync(profile, message.channel)
             # What to do next is stored with the replies, so a worker taking this message up

@@ -54,6 +54,22 @@ def _chat(args) -> int:
     return chat(args.from_, args.whatsapp)
 
 
+def _report(args) -> int:
+    from tools.insight_commands import print_report
+
+    return print_report(args.from_, args.to, args.format)
+
+
+def _insight(args) -> int:
+    from tools import insight_commands as commands
+
+    if args.action == "missed":
+        return commands.list_missed(args.language)
+    if args.action == "mark":
+        return commands.mark(args.id, args.mark, args.intent, args.by)
+    return commands.export_nlu(args.language, args.out)
+
+
 def _worker(args) -> int:
     from tools.worker import run
 
@@ -226,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = operators.add_parser("add", help="add an operator (password read from stdin)")
     p.add_argument("username")
     p.add_argument("--team", required=True)
-    p.add_argument("--role", choices=["operator", "supervisor", "admin"], default="operator")
+    p.add_argument("--role", choices=["operator", "supervisor", "admin", "editor"], default="operator")
     p.add_argument(
         "--organisation", default=None, help="default: the team's organisation in the routing file (config/routing.yml)"
     )
@@ -249,6 +265,28 @@ def build_parser() -> argparse.ArgumentParser:
         "rotate", help="re-seal stored contacts and partner secrets with CONTACT_ENCRYPTION_KEY's first key"
     )
     p.set_defaults(func=_keys_rotate)
+
+    p = sub.add_parser("report", help="the funders' summary for a period (cells under 5 people show <5)")
+    p.add_argument("--from", dest="from_", help="first day, YYYY-MM-DD (default: 6 days before --to)")
+    p.add_argument("--to", help="last day, YYYY-MM-DD (default: today)")
+    p.add_argument("--format", choices=["md", "csv"], default="md")
+    p.set_defaults(func=_report)
+
+    insight = sub.add_parser("insight", help="missed questions: list, mark, export as NLU training data")
+    actions = insight.add_subparsers(dest="action", required=True)
+    p = actions.add_parser("missed", help="questions the bot missed, grouped by language and similarity")
+    p.add_argument("--language", choices=["fr", "ha", "en"])
+    p.set_defaults(func=_insight)
+    p = actions.add_parser("mark", help="mark a missed question: an example of an intent, content needed, or noise")
+    p.add_argument("id", type=int)
+    p.add_argument("mark", choices=["example", "content", "noise"])
+    p.add_argument("--intent")
+    p.add_argument("--by", default="cli")
+    p.set_defaults(func=_insight)
+    p = actions.add_parser("export-nlu", help="the marked examples as Rasa NLU YAML for bot/data/nlu/<lang>/")
+    p.add_argument("--language", choices=["fr", "ha", "en"], required=True)
+    p.add_argument("--out", type=Path, help="file to write (default: print)")
+    p.set_defaults(func=_insight)
 
     p = sub.add_parser("bench", help="benchmark the whole system beside plain Rasa")
     p.add_argument("--quick", action="store_true", help="a shorter run, for trying the benchmark out")

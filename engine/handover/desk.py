@@ -23,6 +23,7 @@ from engine.handover.partners import Partners
 from engine.handover.records import Handover, Handovers
 from engine.handover.routing import LiveRouting
 from engine.inbox import InboundMessage, Inbox, is_twilio_media, media_redirect_allowed
+from engine.insight.events import FEEDBACK, Recorder, record_handover
 from engine.lock import SenderLock
 from engine.operators import Operator
 from engine.outbox import Outbox
@@ -77,6 +78,7 @@ class HandoverDesk:
         self.settings, self.redis, self.store, self.routing = settings, redis, store, routing
         self.partners, self.audit, self.notices = partners, audit, notices
         self.inbox, self.outbox, self.profiles, self.recent = inbox, outbox, profiles, recent
+        self.insight: Recorder | None = None  # engine/insight/: set by engine/assembly.py
 
     @classmethod
     def build(cls, settings: Settings, redis: Redis, inbox: Inbox, outbox: Outbox, profiles: Profiles) -> HandoverDesk:
@@ -333,7 +335,8 @@ class HandoverDesk:
         # The bot answers again: clear the person's profile under their lock (a turn in progress
         # must not save the old handover back), then tell them.
         if not (await self._release_profile(handover.sender, handover.id)).opted_out:
-            await self._tell(handover, self.notices.closed, "closed")
+            # With one short question; the answer is a conversation step (engine/conversation.py, feedback).
+            await self._tell(handover, self.notices.closed_with_question, "closed")
         return current
 
     async def _end(self, handover: Handover, actor: str, reason: str) -> Handover:
@@ -359,6 +362,7 @@ class HandoverDesk:
             profile = await self.profiles.load(sender)
             if locked and profile.handover == handover_id:
                 profile.handover = None
+                profile.awaiting = f"{FEEDBACK}{handover_id}"  # a digit 1-5 next scores this handover
                 await self.profiles.save(profile)
             return profile
         finally:
@@ -391,6 +395,8 @@ class HandoverDesk:
         by = None if actor in ("system", "migrant") else actor  # operators only: the person is never named
         await self.store.append(handover.id, "transcript", {"from": "system", "event": event, "by": by} | details)
         await self.audit.record(actor, f"handover.{event}", handover.id, **details)
+        if self.insight is not None:
+            record_handover(self.insight, event, handover)
         if webhook:
             await self.partners.notify(webhook_org or handover.organisation, webhook, handover.summary(), **details)
 

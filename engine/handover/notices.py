@@ -77,3 +77,16 @@ class Notices:
         return _("You are back with the automatic service. Write {menu} to see the choices.").format(
             menu=keywords.word("menu", lang)
         )
+
+    def closed_with_question(self, lang: str, channel: str) -> str:
+        """In one message, so that the question costs no SMS of its own when it fits."""
+        return f"{self.closed(lang, channel)}\n{self.feedback_question(lang, channel)}"
+
+    def feedback_question(self, lang: str, channel: str) -> str:
+        _ = gettext_for(lang)
+        return _("Did this help you? Reply from 1 (not at all) to 5 (a lot).")
+
+    @staticmethod
+    def feedback_thanks(lang: str) -> str:
+        _ = gettext_for(lang)
+        return _("Thank you for your answer.")

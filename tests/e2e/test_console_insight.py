@@ -1,0 +1,111 @@
+"""The insight pages in a real headless browser: a supervisor signs in, reads last week,
+filters by language; an editor of another organisation sees only its own teams' handovers and
+marks a missed French question as an example, which `remi insight export-nlu` then writes.
+Saves docs/insight.png, the screenshot in the README."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from engine.insight.events import handover_row, send_row, turn_row
+from engine.insight.store import Insight
+from tests.e2e.test_console import browser  # noqa: F401  (the fixture)
+from tests.e2e.test_handovers import wait_until
+from tests.support.operators import PASSWORD, add_operator
+from tests.support.system import new_number
+from tools.stack import ROOT
+
+
+def seed(system) -> Insight:
+    """A week of a small service, written into the file the worker writes."""
+    insight = Insight(Path(system.env["DATA_DIR"]) / "insight.sqlite3")
+    now = time.time()
+    for day in range(7):
+        at = now - day * 86400
+        for n in range(12):  # 6 French and 6 Hausa speakers a day: every cell shows
+            lang = "ha" if n % 2 else "fr"
+            sender = f"seed-{day}-{n}"
+            insight.record(
+                "turn",
+                turn_row(
+                    sender, "sms", lang, "x", "services_health", 0.97, "services_health", "Agadez", None, n == 1, at=at
+                ),
+            )
+            insight.record("send", send_row("sms", 2, "sent", at))
+            for team, org in (("hotline", "remi"), ("protection", "partner")):
+                hid = f"seed-{team}-{day}-{n}"
+                insight.record("handover", handover_row(hid, sender, "general", team, org, False, "x", at))
+                insight.record("claimed", {"id": hid, "at": at + 300 + 60 * n})
+                insight.record("feedback", {"id": hid, "score": 4})
+    insight.flush()
+    return insight
+
+
+def sign_in_as(browser, system, username: str) -> None:  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    browser.delete_all_cookies()
+    browser.get(system.api_url + "/console/sign-in")
+    browser.find_element(By.ID, "username").send_keys(username)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+
+
+def test_supervisor_reads_the_week_and_an_editor_turns_a_missed_question_into_an_example(system, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    insight = seed(system)
+    number = new_number()
+    system.converse("Bonjour", number)
+    system.converse("la girafe mange des bananes bleues le mardi 96123456", number)
+    wait_until(lambda: insight.db.execute("SELECT id FROM turns WHERE text LIKE 'la girafe%'").fetchone())
+
+    supervisor = add_operator(system, "hotline", role="supervisor")
+    sign_in_as(browser, system, supervisor)
+    browser.find_element(By.LINK_TEXT, "Insight").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Insight"
+    assert len(browser.find_elements(By.CSS_SELECTOR, "section.figure svg")) >= 2
+    page = browser.find_element(By.ID, "main").text
+    assert "hotline" in page and "protection" not in page  # a supervisor of remi: remi's teams only
+    Select(browser.find_element(By.NAME, "language")).select_by_value("ha")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+    assert "language=ha" in browser.current_url
+    first = browser.find_element(By.CSS_SELECTOR, "section.figure table tbody")
+    assert {row.find_elements(By.TAG_NAME, "td")[1].text for row in first.find_elements(By.TAG_NAME, "tr")} == {"ha"}
+    browser.set_window_size(1100, 1500)
+    (ROOT / "docs").mkdir(exist_ok=True)
+    assert browser.save_screenshot(str(ROOT / "docs" / "insight.png"))
+
+    editor = add_operator(system, "protection", role="editor")
+    sign_in_as(browser, system, editor)
+    browser.get(system.api_url + "/console/insight")
+    page = browser.find_element(By.ID, "main").text
+    assert "protection" in page and "hotline" not in page  # an editor of partner: partner's teams only
+    browser.get(system.api_url + "/console/queue")
+    assert not browser.find_elements(By.CSS_SELECTOR, "tr[id^=h-]")  # an editor sees no handover
+
+    browser.get(system.api_url + "/console/insight/missed?language=fr")
+    question = next(li for li in browser.find_elements(By.CSS_SELECTOR, "section.missed li") if "la girafe" in li.text)
+    assert "mardi #" in question.text and "96123456" not in question.text
+    box = question.find_element(By.NAME, "intent")
+    box.clear()
+    box.send_keys("services_health")  # click one: the intent
+    question.find_element(By.CSS_SELECTOR, "button[value=example]").click()  # click two
+    assert browser.find_element(By.CSS_SELECTOR, "[role=status]").text == "Marked."
+    assert "la girafe" not in browser.find_element(By.ID, "main").text
+
+    exported = subprocess.run(
+        [sys.executable, "-m", "tools.cli", "insight", "export-nlu", "--language", "fr"],
+        env=system.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert "- intent: services_health" in exported.stdout
+    assert "- la girafe mange des bananes bleues le mardi #" in exported.stdout
