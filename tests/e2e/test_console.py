@@ -51,6 +51,20 @@ def browser(monkeypatch):
     driver.quit()
 
 
+def sign_in_browser(browser, system, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the console's form, as a person would, and wait for the answer: the click
+    does not wait, and a page opened at once would race the session cookie."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.delete_all_cookies()
+    browser.get(system.api_url + "/console/sign-in")
+    browser.find_element(By.ID, "username").send_keys(username)
+    browser.find_element(By.ID, "password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(browser, 20).until(lambda b: "/console/sign-in" not in b.current_url)
+
+
 def test_operator_signs_in_claims_and_replies_from_the_console(system, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select

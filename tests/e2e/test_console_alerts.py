@@ -7,28 +7,15 @@ from __future__ import annotations
 
 import time
 
-from tests.e2e.test_console import browser  # noqa: F401  (the fixture)
+from tests.e2e.test_console import browser, sign_in_browser  # noqa: F401  (the fixture)
 from tests.e2e.transcript import Phone
-from tests.support.operators import PASSWORD, add_operator
+from tests.support.operators import add_operator
 
 TEXTS = {
     "fr": "Choléra à Agadez : buvez de l'eau traitée. Soins gratuits au CSI Dagmanet.",
     "ha": "Kwalara a Agadez: ku sha ruwa mai tsabta. Ana jinya kyauta a CSI Dagmanet.",
     "en": "Cholera in Agadez: drink treated water. Free care at CSI Dagmanet.",
 }
-
-
-def sign_in(browser, system, username: str) -> None:  # noqa: F811
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    browser.delete_all_cookies()
-    browser.get(system.api_url + "/console/sign-in")
-    browser.find_element(By.ID, "username").send_keys(username)
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    # The click does not wait for the answer: a page opened at once would race the session cookie.
-    WebDriverWait(browser, 20).until(lambda b: "/console/sign-in" not in b.current_url)
 
 
 def test_a_supervisor_writes_an_alert_for_agadez_another_approves_and_it_is_sent(system, browser):  # noqa: F811
@@ -46,7 +33,7 @@ def test_a_supervisor_writes_an_alert_for_agadez_another_approves_and_it_is_sent
         phone.say(words)
     author, approver = add_operator(system, "hotline", "supervisor"), add_operator(system, "hotline", "supervisor")
 
-    sign_in(browser, system, author)
+    sign_in_browser(browser, system, author)
     browser.find_element(By.LINK_TEXT, "Alerts").click()
     browser.find_element(By.LINK_TEXT, "Write a new alert").click()
     browser.find_element(By.ID, "town-Agadez").click()
@@ -61,7 +48,7 @@ def test_a_supervisor_writes_an_alert_for_agadez_another_approves_and_it_is_sent
     assert not browser.find_elements(By.ID, "approve-button")  # the author sees no approval
     alert_url = browser.current_url.split("?")[0]
 
-    sign_in(browser, system, approver)
+    sign_in_browser(browser, system, approver)
     browser.get(alert_url)
     browser.find_element(By.ID, "approve-button").click()
     browser.switch_to.alert.accept()  # "Approve and send this alert now?"

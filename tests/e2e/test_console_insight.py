@@ -12,9 +12,9 @@ from pathlib import Path
 
 from engine.insight.events import handover_row, send_row, turn_row
 from engine.insight.store import Insight
-from tests.e2e.test_console import browser  # noqa: F401  (the fixture)
+from tests.e2e.test_console import browser, sign_in_browser  # noqa: F401  (the fixture)
 from tests.e2e.test_handovers import wait_until
-from tests.support.operators import PASSWORD, add_operator
+from tests.support.operators import add_operator
 from tests.support.system import new_number
 from tools.stack import ROOT
 
@@ -44,16 +44,6 @@ def seed(system) -> Insight:
     return insight
 
 
-def sign_in_as(browser, system, username: str) -> None:  # noqa: F811
-    from selenium.webdriver.common.by import By
-
-    browser.delete_all_cookies()
-    browser.get(system.api_url + "/console/sign-in")
-    browser.find_element(By.ID, "username").send_keys(username)
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-
-
 def test_supervisor_reads_the_week_and_an_editor_turns_a_missed_question_into_an_example(system, browser):  # noqa: F811
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -65,7 +55,7 @@ def test_supervisor_reads_the_week_and_an_editor_turns_a_missed_question_into_an
     wait_until(lambda: insight.db.execute("SELECT id FROM turns WHERE text LIKE 'la girafe%'").fetchone())
 
     supervisor = add_operator(system, "hotline", role="supervisor")
-    sign_in_as(browser, system, supervisor)
+    sign_in_browser(browser, system, supervisor)
     browser.find_element(By.LINK_TEXT, "Insight").click()
     assert browser.find_element(By.TAG_NAME, "h1").text == "Insight"
     assert len(browser.find_elements(By.CSS_SELECTOR, "section.figure svg")) >= 2
@@ -81,7 +71,7 @@ def test_supervisor_reads_the_week_and_an_editor_turns_a_missed_question_into_an
     assert browser.save_screenshot(str(ROOT / "docs" / "insight.png"))
 
     editor = add_operator(system, "protection", role="editor")
-    sign_in_as(browser, system, editor)
+    sign_in_browser(browser, system, editor)
     browser.get(system.api_url + "/console/insight")
     page = browser.find_element(By.ID, "main").text
     assert "protection" in page and "hotline" not in page  # an editor of partner: partner's teams only
