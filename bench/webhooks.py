@@ -200,12 +200,16 @@ async def outage(system: stack.Stack, env: dict[str, str], per_second: float = 2
 
 def spool_throughput(run_dir: Path, count: int = 500) -> dict:
     """Appends per second to a spool file (encrypt, write, fsync each), on this machine's disk."""
-    from engine.identity import Contact
-    from engine.inbox import InboundMessage
+    from engine.identity import Contact, ContactCipher
+    from engine.inbox import InboundMessage, Inbox
     from engine.spool import Spool
+    from engine.storage import connect
 
     async def go() -> float:
-        spool = Spool(run_dir / "throughput", inbox=None, key=Fernet.generate_key().decode())  # type: ignore[arg-type]
+        key = Fernet.generate_key().decode()
+        # Appends only: nothing is replayed, so this inbox's Redis is never reached.
+        unused = Inbox(connect("redis://127.0.0.1:1"), ContactCipher(key), retention_seconds=3600)
+        spool = Spool(run_dir / "throughput", inbox=unused, key=key)
         contact = Contact("+22790000000", "sms")
         started = time.monotonic()
         for i in range(count):
