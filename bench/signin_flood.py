@@ -28,7 +28,7 @@ import httpx
 import redis
 
 from bench.standin import StandInProcess
-from bench.webhooks import ACCOUNT_SID, RUN_DIR, Poster, open_loop, pct, start
+from bench.webhooks import ACCOUNT_SID, RUN_DIR, Poster, message_state, open_loop, pct, start
 from tools import stack
 
 ADDRESSES = 50
@@ -86,11 +86,10 @@ async def answered(redis_url: str, sids: list[str], timeout: float = 180) -> dic
     r = redis.Redis.from_url(redis_url)
     started = time.monotonic()
     while time.monotonic() - started < timeout:
-        states = [r.hget(f"remi:msg:{sid}", "state") for sid in sids]
-        if all(s in (b"done", b"failed") for s in states):
+        if all(message_state(r, sid) in ("done", "failed") for sid in sids):
             break
         await asyncio.sleep(0.5)
-    states_count = Counter((r.hget(f"remi:msg:{sid}", "state") or b"missing").decode() for sid in sids)
+    states_count = Counter(message_state(r, sid) for sid in sids)
     return {"states": dict(states_count), "drained_s": round(time.monotonic() - started, 1)}
 
 

@@ -32,7 +32,9 @@ import redis
 from cryptography.fernet import Fernet
 
 from bench.standin import StandInProcess
+from engine import keys
 from engine.spool import directory_for
+from engine.storage import as_text
 from tools import stack
 from tools.twilio_standin import inbound_form, signed_webhook
 
@@ -112,6 +114,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
+def message_state(r: redis.Redis, sid: str) -> str:
+    """A message's state in the inbox ("missing" before the webhook stored it)."""
+    state = r.hget(keys.MESSAGE_RECORD.key(sid), "state")
+    return "missing" if state is None else as_text(state)
+
+
 async def burst(env: dict[str, str], senders: int, each: int = 6) -> dict:
     poster = Poster(env)
 
@@ -170,12 +178,11 @@ async def outage(system: stack.Stack, env: dict[str, str], per_second: float = 2
     replayed = time.monotonic() - restarted
     r = redis.Redis(port=port)
     while time.monotonic() - restarted < 300:
-        states = [r.hget(f"remi:msg:{sid}", "state") for sid in poster.sids]
-        if all(s in (b"done", b"failed") for s in states):
+        if all(message_state(r, sid) in ("done", "failed") for sid in poster.sids):
             break
         await asyncio.sleep(0.5)
     answered = time.monotonic() - restarted
-    states = Counter((r.hget(f"remi:msg:{sid}", "state") or b"missing").decode() for sid in poster.sids)
+    states = Counter(message_state(r, sid) for sid in poster.sids)
     await poster.http.aclose()
     return {
         "rate": per_second,
@@ -193,12 +200,16 @@ async def outage(system: stack.Stack, env: dict[str, str], per_second: float = 2
 
 def spool_throughput(run_dir: Path, count: int = 500) -> dict:
     """Appends per second to a spool file (encrypt, write, fsync each), on this machine's disk."""
-    from engine.identity import Contact
-    from engine.inbox import InboundMessage
+    from engine.identity import Contact, ContactCipher
+    from engine.inbox import InboundMessage, Inbox
     from engine.spool import Spool
+    from engine.storage import connect
 
     async def go() -> float:
-        spool = Spool(run_dir / "throughput", inbox=None, key=Fernet.generate_key().decode())  # type: ignore[arg-type]
+        key = Fernet.generate_key().decode()
+        # Appends only: nothing is replayed, so this inbox's Redis is never reached.
+        unused = Inbox(connect("redis://127.0.0.1:1"), ContactCipher(key), retention_seconds=3600)
+        spool = Spool(run_dir / "throughput", inbox=unused, key=key)
         contact = Contact("+22790000000", "sms")
         started = time.monotonic()
         for i in range(count):

@@ -10,7 +10,7 @@ import datetime as dt
 import secrets
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol, runtime_checkable
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -34,11 +34,22 @@ from engine.operators import Session
 from engine.signin import SignInRefused
 
 router = APIRouter(prefix="/console", include_in_schema=False)
+
+
+@runtime_checkable
+class GettextEnvironment(Protocol):
+    """What jinja2.ext.i18n adds to an environment when it is loaded (Jinja's types cannot say it)."""
+
+    def install_null_translations(self, newstyle: bool | None = None) -> None: ...
+
+
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 # Every string of the console is marked for gettext ({{ _("...") }} or {% trans %}); the
 # operators' languages come with the console's catalogs (issue 14).
 templates.env.add_extension("jinja2.ext.i18n")
-templates.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+if not isinstance(templates.env, GettextEnvironment):
+    raise RuntimeError("jinja2.ext.i18n did not install its gettext methods")
+templates.env.install_null_translations(newstyle=True)
 canned = CannedReplies()
 
 LANGUAGE_NAMES = {"fr": "French", "ha": "Hausa", "en": "English"}

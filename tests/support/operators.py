@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from tests.support.system import System
 from tools.stack import ROOT
 
 PASSWORD = "a long test passphrase"
@@ -34,7 +35,7 @@ def add_operator(system, team: str, role: str = "operator", username: str | None
 
 @dataclass
 class OperatorClient:
-    system: object
+    system: System
     username: str
     token: str
 
