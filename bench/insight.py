@@ -40,7 +40,7 @@ def fill(insight: Insight, days: int, conversations: int, turns: int, rng: rando
     """Returns the seconds it took (writes, rollups and pruning, all days)."""
     start = time.monotonic()
     first = time.time() - days * 86400
-    langs, weights = zip(*LANGUAGES, strict=True)
+    langs, weights = [lang for lang, _ in LANGUAGES], [share for _, share in LANGUAGES]
     for d in range(days):
         base = first + d * 86400
         rows = []
