@@ -11,7 +11,9 @@ nobody on the internet can starve the webhooks or guess passwords, every attempt
    There is no lock-out per username alone: an attacker elsewhere cannot keep a real operator,
    signing in from their own address, out of the console.
 2. a small pool of its own (SIGNIN_WORKERS threads, at most SIGNIN_QUEUE waiting): when it is
-   full the attempt is refused at once (429 and Retry-After), never queued without bound.
+   full the attempt is refused at once (429 and Retry-After), never queued without bound. Its
+   threads run at the lowest CPU priority (HASHING_NICENESS): on a busy machine a hash waits
+   for the webhooks, Rasa and the worker, never the other way round.
 3. a right password gives back the attempt's reservation; a wrong one keeps it counted.
 
 Addresses are kept only as a keyed digest (engine/keys.py), never as they are.
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +39,7 @@ WINDOW = 900  # seconds a failure counts
 PAIR_FAILURES = 10  # per username and address in WINDOW
 ADDRESS_FAILURES = 30  # per address in WINDOW, any usernames
 GLOBAL_PER_SECOND = 20  # attempts a second from everyone: more than the pool can hash anyway
+HASHING_NICENESS = 19  # Linux keeps a nice value per thread: only the hashing threads yield
 
 T = TypeVar("T")
 
@@ -80,7 +85,9 @@ class PasswordPool:
     """A bounded pool for password hashing: at most `workers` hashes at once and `queue` waiting."""
 
     def __init__(self, workers: int, queue: int):
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="signin")
+        self._executor = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="signin", initializer=_yield_to_everything_else
+        )
         self.capacity = workers + queue
         self.in_flight = 0
 
@@ -95,6 +102,12 @@ class PasswordPool:
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _yield_to_everything_else() -> None:
+    """Each hashing thread lowers its own priority (the nice value is per thread on Linux, so the
+    event loop that acknowledges Twilio keeps its own)."""
+    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
 
 
 class SignIn:

@@ -6,6 +6,8 @@ counting the attempt against anyone."""
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
 import uuid
 
 from redis.asyncio import Redis
@@ -110,5 +112,21 @@ def test_a_full_pool_refuses_at_once_and_counts_against_no_one(redis_url):
             assert await _try(door, username, "wrong", refused) == "wrong"
         pool.close()
         await redis.aclose()
+
+    run(scenario())
+
+
+def test_hashing_runs_at_the_lowest_priority_and_the_caller_keeps_its_own():
+    """A hash under a flood waits for the webhooks' event loop, not the other way round."""
+
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    async def scenario():
+        pool = PasswordPool(1, 1)
+        own = niceness()
+        assert await pool.run(niceness) == signin.HASHING_NICENESS > own
+        assert niceness() == own
+        pool.close()
 
     run(scenario())
