@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
 from api.deps import ConsoleSession, InsightDep
-from api.insight_charts import by_day, stacked_bars
+from api.insight_charts import by_day, share_by_day, stacked_bars
 from api.routes.console import _check_csrf, _page
 from engine.insight import figures, missed
 from engine.insight.report import csv_report
@@ -81,8 +81,7 @@ async def insight_page(
         per_day.title: stacked_bars("People per day, by language", *by_day(people_rows, 0, 1, 3)),
         sends.title: stacked_bars("SMS segments per day", *by_day(sends.shown(), 0, 1, 3)),
     }
-    fallback_days, fallback = by_day(people_rows, 0, 2, 5)
-    charts[per_day.title] += stacked_bars("Fallback % per day, by channel", fallback_days, fallback)
+    charts[per_day.title] += stacked_bars("Fallback % per day", *share_by_day(people_rows, 0, 4, 5, "fallback %"))
     towns = sorted({r[0] for r in topics.shown()})
     return _page(
         request,
