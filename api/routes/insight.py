@@ -8,6 +8,7 @@ editor only their organisation's teams'. Every figure goes through the <5 rule
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Annotated
 
@@ -19,7 +20,7 @@ from api.insight_charts import by_day, share_by_day, stacked_bars
 from api.routes.console import _check_csrf, _page
 from engine.insight import figures, missed
 from engine.insight.report import csv_report
-from engine.insight.store import Filters
+from engine.insight.store import Filters, Insight
 from engine.operators import Session
 
 router = APIRouter(prefix="/console/insight", include_in_schema=False)
@@ -73,8 +74,8 @@ async def insight_page(
     town: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
     f = _filters(session, start, end, language, channel, town)
-    insight.rollup()
-    tables = figures.all_figures(insight, f)
+    # SQLite answers in a thread: the event loop also runs the worker.
+    tables, totals = await asyncio.to_thread(_figures, insight, f)
     per_day, topics, handovers, sends = tables
     people_rows = per_day.shown()
     charts = {
@@ -93,7 +94,7 @@ async def insight_page(
         tables=tables,
         charts=charts,
         towns=towns,
-        totals=figures.totals(insight, f),
+        totals=totals,
     )
 
 
@@ -108,8 +109,8 @@ async def report_csv(
     town: Annotated[str | None, Query()] = None,
 ) -> PlainTextResponse:
     f = _filters(session, start, end, language, channel, town)
-    insight.rollup()
-    body = csv_report(figures.all_figures(insight, f), f)
+    tables, _ = await asyncio.to_thread(_figures, insight, f)
+    body = csv_report(tables, f)
     return PlainTextResponse(
         body,
         media_type="text/csv",
@@ -129,7 +130,7 @@ async def missed_page(
     done: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
     lang = language if language in ("fr", "ha", "en") else None
-    groups = missed.grouped(missed.unmarked(insight, lang))
+    groups = missed.grouped(await asyncio.to_thread(missed.unmarked, insight, lang))
     intents = sorted({q.intent for g in groups for q in g.questions if q.intent} | set(_intents(request)))
     return _page(
         request,
@@ -156,13 +157,18 @@ async def mark_missed(
 ) -> RedirectResponse:
     _check_csrf(session, csrf)
     try:
-        missed.mark(insight, turn, mark, intent or None, session.operator.username)
+        await asyncio.to_thread(missed.mark, insight, turn, mark, intent or None, session.operator.username)
     except LookupError:
         raise HTTPException(404, "no such missed question") from None
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
     where = f"?language={language}&done=1" if language else "?done=1"
     return RedirectResponse(f"/console/insight/missed{where}", status_code=303)
+
+
+def _figures(insight: Insight, f: Filters) -> tuple[list[figures.Table], dict[str, str]]:
+    insight.rollup()
+    return figures.all_figures(insight, f), figures.totals(insight, f)
 
 
 def _intents(request: Request) -> list[str]:
