@@ -30,6 +30,7 @@ def stacked_bars(title: str, labels: list[str], series: dict[str, list[float]]) 
         f'<svg viewBox="0 0 {WIDTH} {HEIGHT + 18}" width="100%" role="img" aria-label="{escape(title)}" '
         'xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="sans-serif">',
         f"<title>{escape(title)}</title>",
+        f'<text x="{WIDTH}" y="10" text-anchor="end" font-weight="bold">{escape(title)}</text>',
         f'<text x="0" y="10">{_short(top)}</text><text x="0" y="{plot}">0</text>',
         f'<line x1="{LEFT}" y1="{plot}" x2="{WIDTH}" y2="{plot}" stroke="#999"/>',
     ]
@@ -66,3 +67,15 @@ def by_day(rows: list[list[str]], day: int, key: int, value: int) -> tuple[list[
     for r in rows:
         series.setdefault(r[key], [0.0] * len(days))[index[r[day]]] += number(r[value])
     return days, series
+
+
+def share_by_day(
+    rows: list[list[str]], day: int, weight: int, share: int, name: str
+) -> tuple[list[str], dict[str, list[float]]]:
+    """A percentage per day over the rows shown (weighted by `weight`): one series, never stacked."""
+    days = sorted({r[day] for r in rows})
+    totals = {d: [0.0, 0.0] for d in days}
+    for r in rows:
+        totals[r[day]][0] += number(r[weight]) * number(r[share])
+        totals[r[day]][1] += number(r[weight])
+    return days, {name: [round(t / w, 1) if w else 0.0 for t, w in (totals[d] for d in days)]}

@@ -8,6 +8,7 @@ editor only their organisation's teams'. Every figure goes through the <5 rule
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Annotated
 
@@ -15,11 +16,11 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
 from api.deps import ConsoleSession, InsightDep
-from api.insight_charts import by_day, stacked_bars
+from api.insight_charts import by_day, share_by_day, stacked_bars
 from api.routes.console import _check_csrf, _page
 from engine.insight import figures, missed
 from engine.insight.report import csv_report
-from engine.insight.store import Filters
+from engine.insight.store import Filters, Insight
 from engine.operators import Session
 
 router = APIRouter(prefix="/console/insight", include_in_schema=False)
@@ -73,16 +74,15 @@ async def insight_page(
     town: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
     f = _filters(session, start, end, language, channel, town)
-    insight.rollup()
-    tables = figures.all_figures(insight, f)
+    # SQLite answers in a thread: the event loop also runs the worker.
+    tables, totals = await asyncio.to_thread(_figures, insight, f)
     per_day, topics, handovers, sends = tables
     people_rows = per_day.shown()
     charts = {
         per_day.title: stacked_bars("People per day, by language", *by_day(people_rows, 0, 1, 3)),
         sends.title: stacked_bars("SMS segments per day", *by_day(sends.shown(), 0, 1, 3)),
     }
-    fallback_days, fallback = by_day(people_rows, 0, 2, 5)
-    charts[per_day.title] += stacked_bars("Fallback % per day, by channel", fallback_days, fallback)
+    charts[per_day.title] += stacked_bars("Fallback % per day", *share_by_day(people_rows, 0, 4, 5, "fallback %"))
     towns = sorted({r[0] for r in topics.shown()})
     return _page(
         request,
@@ -94,7 +94,7 @@ async def insight_page(
         tables=tables,
         charts=charts,
         towns=towns,
-        totals=figures.totals(insight, f),
+        totals=totals,
     )
 
 
@@ -109,8 +109,8 @@ async def report_csv(
     town: Annotated[str | None, Query()] = None,
 ) -> PlainTextResponse:
     f = _filters(session, start, end, language, channel, town)
-    insight.rollup()
-    body = csv_report(figures.all_figures(insight, f), f)
+    tables, _ = await asyncio.to_thread(_figures, insight, f)
+    body = csv_report(tables, f)
     return PlainTextResponse(
         body,
         media_type="text/csv",
@@ -130,7 +130,7 @@ async def missed_page(
     done: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
     lang = language if language in ("fr", "ha", "en") else None
-    groups = missed.grouped(missed.unmarked(insight, lang))
+    groups = missed.grouped(await asyncio.to_thread(missed.unmarked, insight, lang))
     intents = sorted({q.intent for g in groups for q in g.questions if q.intent} | set(_intents(request)))
     return _page(
         request,
@@ -157,13 +157,18 @@ async def mark_missed(
 ) -> RedirectResponse:
     _check_csrf(session, csrf)
     try:
-        missed.mark(insight, turn, mark, intent or None, session.operator.username)
+        await asyncio.to_thread(missed.mark, insight, turn, mark, intent or None, session.operator.username)
     except LookupError:
         raise HTTPException(404, "no such missed question") from None
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
     where = f"?language={language}&done=1" if language else "?done=1"
     return RedirectResponse(f"/console/insight/missed{where}", status_code=303)
+
+
+def _figures(insight: Insight, f: Filters) -> tuple[list[figures.Table], dict[str, str]]:
+    insight.rollup()
+    return figures.all_figures(insight, f), figures.totals(insight, f)
 
 
 def _intents(request: Request) -> list[str]:

@@ -145,15 +145,24 @@ class Insight:
                 log.error("insight: %d events not written (%s)", len(items), type(exc).__name__)
 
     def _write(self, items: Iterable[tuple[str, Row]]) -> None:
+        """One transaction; each run of events of one kind in one executemany."""
+        runs: list[tuple[str, list[Row]]] = []
+        for kind, row in items:
+            if runs and runs[-1][0] == kind:
+                runs[-1][1].append(row)
+            else:
+                runs.append((kind, [row]))
         with self._lock:
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                for kind, row in items:
-                    self.db.execute(WRITES[kind], row)
-                    if "day" in row:
-                        self.db.execute("INSERT OR IGNORE INTO dirty VALUES (?)", (row["day"],))
+                days: set[str] = set()
+                for kind, rows in runs:
+                    self.db.executemany(WRITES[kind], rows)
+                    if "day" in rows[0]:
+                        days.update(row["day"] for row in rows)
                     else:
-                        self.db.execute(HANDOVER_DAY, row)
+                        self.db.executemany(HANDOVER_DAY, rows)
+                self.db.executemany("INSERT OR IGNORE INTO dirty VALUES (?)", [(d,) for d in days])
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
@@ -241,10 +250,10 @@ class Insight:
         )
 
     def _prune(self) -> None:
-        cutoff = time.time() - self.retention_days * 86400
-        self.db.execute("DELETE FROM turns WHERE at < ?", (cutoff,))
-        self.db.execute("DELETE FROM sends WHERE at < ?", (cutoff,))
-        self.db.execute("DELETE FROM handovers WHERE opened_at < ?", (cutoff,))
+        """Raw events of days older than RETENTION_DAYS (by the day index: no scan)."""
+        cutoff = day_of(time.time() - self.retention_days * 86400)
+        for table in ("turns", "sends", "handovers"):
+            self.db.execute(f"DELETE FROM {table} WHERE day < ?", (cutoff,))
 
     def erase_sender(self, sender: str) -> None:
         """A person's raw events go with the rest of their data (EFFACER); the figures stay."""
