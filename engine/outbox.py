@@ -36,7 +36,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
-from engine import keys
+from engine import keys, window
 from engine.config import Settings
 from engine.identity import Contact
 from engine.insight.events import Recorder, send_row
@@ -48,7 +48,7 @@ log = logging.getLogger("remi.outbox")
 logging.getLogger("twilio").setLevel(logging.WARNING)
 
 RETRYABLE = {429, 500, 502, 503, 504}
-WHATSAPP_WINDOW_SECONDS = 24 * 3600  # WhatsApp allows free-form messages this long after the person's last
+WHATSAPP_WINDOW_SECONDS = window.WINDOW_SECONDS  # the rule's owner is engine/window.py
 FAILED = keys.FAILED_OUTBOUND.key()
 FAILED_KEEP = 10_000
 
@@ -132,7 +132,7 @@ class Outbox:
         24-hour window), or, outside it, "template" or "sms" as WHATSAPP_OUTSIDE_WINDOW says."""
         if contact.channel != "whatsapp":
             return "sms"
-        if (now or time.time()) - last_inbound_at < WHATSAPP_WINDOW_SECONDS:
+        if window.is_open(contact.channel, last_inbound_at, now):
             return "whatsapp"
         return self.settings.whatsapp_outside_window
 
