@@ -28,10 +28,11 @@ from api.deps import (
 )
 from api.routes.handovers import media_response
 from engine.handover.canned_replies import CannedReplies
-from engine.handover.desk import Conflict, Gone, NotFound
+from engine.handover.desk import Conflict, Gone, NotFound, WindowClosed
 from engine.handover.records import Handover
 from engine.operators import Session
 from engine.signin import SignInRefused
+from engine.window import Window
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -64,6 +65,7 @@ HEADERS = {
 DONE = {
     "claimed": "You have the conversation: the person sees your replies.",
     "sent": "Sent.",
+    "held": "WhatsApp's window was closed: the invitation was sent, your message goes out when the person writes back.",
     "noted": "Note added.",
     "transferred": "Transferred: it waits in the other team's queue.",
     "closed": "Closed: the person was told, and the bot answers them again.",
@@ -185,8 +187,10 @@ async def _handover_page(
     code: int = 200,
     error: str | None = None,
     draft: str = "",
+    can_invite: bool = False,
 ) -> HTMLResponse:
     read = await desk.read(handover, session.operator)
+    window = await Window(desk.redis).state(handover.sender, handover.channel)
     chosen = canned.find(request.query_params.get("canned", ""))
     return _page(
         request,
@@ -206,6 +210,8 @@ async def _handover_page(
         done=DONE.get(request.query_params.get("done", "")),
         error=error,
         now=time.time(),
+        window=window,
+        can_invite=can_invite or (not window.open and bool(desk.invitation_sid(handover.language))),
     )
 
 
@@ -234,6 +240,7 @@ async def act(
     text: Annotated[str, Form(max_length=1600)] = "",
     team: Annotated[str, Form(max_length=40)] = "",
     idempotency_key: Annotated[str, Form(max_length=80)] = "",
+    invite: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     handover = await _visible(handover_id, session, desk)
     _check_csrf(session, csrf)
@@ -243,8 +250,8 @@ async def act(
             await desk.claim(handover, operator)
             done = "claimed"
         elif action == "reply" and text:
-            await desk.reply(handover, operator, text, idempotency_key)  # Send pressed twice: sent once
-            done = "sent"
+            entry = await desk.reply(handover, operator, text, idempotency_key, invite=invite == "1")  # twice: once
+            done = "held" if entry.get("status") == "held" else "sent"
         elif action == "note" and text:
             await desk.note(handover, operator, text)
             done = "noted"
@@ -271,6 +278,7 @@ async def act(
             code,
             error=str(exc).capitalize() + ".",
             draft=text if action == "reply" else "",
+            can_invite=isinstance(exc, WindowClosed) and exc.can_invite,
         )
     try:
         await desk.visible(handover.id, operator)

@@ -74,6 +74,11 @@ class HandoverDetail(HandoverOut):
 
 class TextIn(BaseModel):
     text: str = Field(min_length=1, max_length=1600, description="1600 characters at most (10 SMS segments)")
+    invite: bool = Field(
+        False,
+        description="WhatsApp, 24-hour window closed: send the approved invitation template and hold the"
+        " message until the person writes back (without it, 409 says the window is closed)",
+    )
 
 
 class TransferIn(BaseModel):
@@ -152,7 +157,7 @@ async def claim(handover: VisibleHandover, operator: CurrentOperator, desk: Hand
     summary="Send a message to the person",
     responses=NOT_VISIBLE
     | {
-        409: {"description": "Not claimed by the caller, or the person opted out"},
+        409: {"description": "Not claimed by the caller, the person opted out, or WhatsApp's window is closed"},
         410: {"description": "The person can no longer be reached"},
     },
 )
@@ -167,7 +172,7 @@ async def send_message(
     `Idempotency-Key` header, a request repeated with the same key sends nothing more and answers
     with the first one's message."""
     try:
-        entry = await desk.reply(handover, operator, body.text, idempotency_key)
+        entry = await desk.reply(handover, operator, body.text, idempotency_key, invite=body.invite)
     except (Conflict, Gone) as exc:
         raise refused(exc) from None
     return entry_out(handover.id, 0, entry)

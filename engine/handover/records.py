@@ -274,6 +274,10 @@ class Handovers:
             await self.redis.expire(keys.HANDOVERS_OF.key(as_text(sender)), self.ttl)
         return length - 1
 
+    async def replace(self, handover_id: str, kind: str, index: int, entry: dict) -> None:
+        """Rewrite one entry (a held reply once it has gone out)."""
+        await self.redis.lset(f"{self.key(handover_id)}:{kind}", index, json.dumps(entry, ensure_ascii=False))
+
     async def entries(self, handover_id: str, kind: str) -> list[dict]:
         return [json.loads(raw) for raw in await self.redis.lrange(f"{self.key(handover_id)}:{kind}", 0, -1)]
 
