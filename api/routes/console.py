@@ -33,6 +33,7 @@ from engine.handover.records import Handover
 from engine.operators import Session
 from engine.signin import SignInRefused
 from engine.window import Window
+from remi import sms
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -100,6 +101,7 @@ def clock(timestamp: float | None, zone) -> str:
 templates.env.filters["waited"] = waited
 templates.env.filters["clock"] = clock
 templates.env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+templates.env.globals["sms_rules"] = sms.rules()  # the reply cost meter (api/static/sms.js)
 
 
 @router.get("", include_in_schema=False)
