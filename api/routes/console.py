@@ -6,14 +6,17 @@ CSRF token; the session cookie is HttpOnly and SameSite=Strict."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
 import secrets
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Protocol, runtime_checkable
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 
 from api.deps import (
@@ -299,3 +302,59 @@ async def media(handover_id: str, entry: int, n: int, session: ConsoleSession, d
     except Gone as exc:
         raise HTTPException(410, str(exc)) from None
     return media_response(content, kind)
+
+
+# -- real time ------------------------------------------------------------------------------
+EVENTS_EVERY_SECONDS = 1.0  # how often the stream looks for a change (one Redis read per look)
+EVENTS_STREAM_SECONDS = 300  # then the stream ends and the browser reconnects: the session is checked again
+
+
+async def _queue_state(desk, operator) -> dict:
+    """What the queue pages show, reduced to what changes them: which handovers, in which state."""
+    rows = [h for s in ("waiting", "active") for h in await desk.queue(operator, s)]
+    return {
+        "handovers": sorted([h.id, h.status, h.assigned_to or "", bool(h.priority)] for h in rows),
+        "urgent": sorted(h.id for h in rows if h.priority and h.status == "waiting"),
+        "counts": {s: sum(1 for h in rows if h.status == s) for s in ("waiting", "active")},
+    }
+
+
+async def _handover_state(desk, handover_id: str, operator) -> dict | None:
+    try:
+        h = await desk.visible(handover_id, operator)
+    except NotFound:
+        return None
+    entries = await desk.delivery(await desk.store.entries(h.id, "transcript"))
+    return {
+        "id": h.id,
+        "status": h.status,
+        "assigned_to": h.assigned_to or "",
+        "entries": len(entries),
+        "statuses": [e.get("status", "") for e in entries],
+    }
+
+
+@router.get("/events")
+async def events(request: Request, session: ConsoleSession, desk: HandoverDeskDep, handover: str = "") -> Response:
+    """Server-sent events: `queue` when the operator's queues change (with the urgent waiting
+    ones, which the page announces), `handover` when the open conversation does (a message, a
+    claim by a colleague, a delivery failure). The pages fetch themselves again on an event;
+    without scripts they refresh as before."""
+    if handover:
+        await _visible(handover, session, desk)
+
+    async def stream() -> AsyncIterator[str]:
+        last: dict[str, object] = {}
+        deadline = time.monotonic() + EVENTS_STREAM_SECONDS
+        yield "retry: 2000\n\n"
+        while time.monotonic() < deadline and not await request.is_disconnected():
+            now: dict[str, object] = {"queue": await _queue_state(desk, session.operator)}
+            if handover:
+                now["handover"] = await _handover_state(desk, handover, session.operator)
+            for name, state in now.items():
+                if last.get(name) != state:
+                    yield f"event: {name}\ndata: {json.dumps(state)}\n\n"
+            last = now
+            await asyncio.sleep(EVENTS_EVERY_SECONDS)
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=HEADERS | {"X-Accel-Buffering": "no"})
