@@ -13,7 +13,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Annotated, Protocol, runtime_checkable
+from typing import Annotated, Protocol, cast, runtime_checkable
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -30,6 +30,7 @@ from api.deps import (
     client_address,
 )
 from api.routes.handovers import media_response
+from engine import operator_language
 from engine.handover.canned_replies import CannedReplies
 from engine.handover.desk import Conflict, Gone, NotFound, WindowClosed
 from engine.handover.records import Handover
@@ -37,6 +38,7 @@ from engine.operators import Session
 from engine.signin import SignInRefused
 from engine.window import Window
 from remi import sms
+from remi.i18n import LANGUAGES, translator
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -46,6 +48,8 @@ class GettextEnvironment(Protocol):
     """What jinja2.ext.i18n adds to an environment when it is loaded (Jinja's types cannot say it)."""
 
     def install_null_translations(self, newstyle: bool | None = None) -> None: ...
+
+    def install_gettext_translations(self, translations: object, newstyle: bool | None = None) -> None: ...
 
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
@@ -76,8 +80,52 @@ DONE = {
 }
 
 
+LANG_COOKIE = "remi_console_lang"
+LANGUAGE_SELF_NAMES = {"fr": "Français", "ha": "Hausa", "en": "English"}  # each in its own language
+_localised: dict[str, Jinja2Templates] = {}
+
+
+def console_language(request: Request) -> str:
+    """The operator's console language: saved with the account, carried by a cookie (French by default)."""
+    return operator_language.valid(request.cookies.get(LANG_COOKIE))
+
+
+def templates_for(lang: str) -> Jinja2Templates:
+    """The console's templates speaking `lang`: an overlay of the one environment, with that
+    language's catalog (the same gettext catalogs as the system strings, `remi i18n`)."""
+    if lang not in _localised:
+        # jinja2.ext.i18n installs into the environment it was loaded in (an overlay's installer
+        # is its parent's): install there, copy the globals into the overlay, and put the parent
+        # back. The overlay has its own cache, as templates bind their globals when loaded.
+        env = templates.env.overlay(cache_size=400)
+        i18n = cast(GettextEnvironment, templates.env)  # checked when the module loads
+        i18n.install_gettext_translations(translator(lang), newstyle=True)
+        env.globals = dict(templates.env.globals)
+        i18n.install_null_translations(newstyle=True)
+        _localised[lang] = Jinja2Templates(env=env)
+    return _localised[lang]
+
+
+def _set_language_cookie(response: Response, lang: str, request: Request, settings) -> None:
+    response.set_cookie(
+        LANG_COOKIE,
+        lang,
+        max_age=365 * 86400,
+        path="/console",
+        httponly=True,
+        samesite="strict",
+        secure=settings.environment == "production" or request.url.scheme == "https",
+    )
+
+
 def _page(request: Request, name: str, code: int = 200, **context) -> HTMLResponse:
-    response = templates.TemplateResponse(request, name, context, status_code=code)
+    lang = console_language(request)
+    context = {
+        "console_lang": lang,
+        "LANGUAGE_SELF_NAMES": LANGUAGE_SELF_NAMES,
+        "CONSOLE_LANGUAGES": LANGUAGES,
+    } | context
+    response = templates_for(lang).TemplateResponse(request, name, context, status_code=code)
     response.headers.update(HEADERS)
     return response
 
@@ -140,6 +188,7 @@ async def sign_in(
     token, _ = await operators.open_session(operator, "console")
     await audit.record(operator.username, "operator.sign_in", operator.username, via="console")
     response = RedirectResponse("/console/queue", status_code=303)
+    _set_language_cookie(response, await operator_language.get(operators.redis, operator.username), request, settings)
     response.set_cookie(
         CONSOLE_COOKIE,
         token,
@@ -149,6 +198,29 @@ async def sign_in(
         samesite="strict",
         secure=settings.environment == "production" or request.url.scheme == "https",
     )
+    return response
+
+
+@router.post("/language")
+async def switch_language(
+    request: Request,
+    settings: SettingsDep,
+    operators: OperatorsDep,
+    lang: Annotated[str, Form(max_length=8)],
+    back: Annotated[str, Form(max_length=300)] = "/console/queue",
+    csrf: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Switch the console's language; signed in, it is saved with the account. Before sign-in
+    (no session yet) it is only remembered by this browser."""
+    lang = operator_language.valid(lang)
+    token = request.cookies.get(CONSOLE_COOKIE, "")
+    session = await operators.session(token, "console") if token else None
+    if session is not None:
+        _check_csrf(session, csrf)
+        lang = await operator_language.save(operators.redis, session.operator.username, lang)
+    target = back if back.startswith("/console/") and "//" not in back else "/console/queue"
+    response = RedirectResponse(target, status_code=303)
+    _set_language_cookie(response, lang, request, settings)
     return response
 
 

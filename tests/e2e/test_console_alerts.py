@@ -34,7 +34,7 @@ def test_a_supervisor_writes_an_alert_for_agadez_another_approves_and_it_is_sent
     author, approver = add_operator(system, "hotline", "supervisor"), add_operator(system, "hotline", "supervisor")
 
     sign_in_browser(browser, system, author)
-    browser.find_element(By.LINK_TEXT, "Alerts").click()
+    browser.find_element(By.CSS_SELECTOR, "nav a[href='/console/alerts']").click()  # in the operator's language
     browser.find_element(By.LINK_TEXT, "Write a new alert").click()
     browser.find_element(By.ID, "town-Agadez").click()
     for lang, text in TEXTS.items():

@@ -29,7 +29,7 @@ def test_an_urgent_handover_appears_and_announces_itself_without_a_reload(system
     row = WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.ID, f"h-{hid}"))[0]
     assert "Urgent" in row.text
     assert browser.execute_script("return window.stillTheSamePage") is True  # no reload
-    WebDriverWait(browser, 5).until(lambda b: "Urgent handover" in b.title)
+    WebDriverWait(browser, 5).until(lambda b: "Demande urgente" in b.title)  # French: the default
 
     # A colleague opens it; this operator claims it: the colleague's page shows it at once.
     colleague = add_operator(system, "protection", username=f"live-{uuid.uuid4().hex[:4]}")
