@@ -57,7 +57,11 @@ class EntryOut(BaseModel):
     event: str | None = Field(None, description="system entries: opened, claimed, transferred, escalated...")
     media: list[MediaOut] = []
     status: str | None = Field(None, description="operator messages: the send's status")
-    details: dict[str, str] = Field({}, description="system entries: reason, from_team, to_team...")
+    details: dict[str, str] = Field(
+        {},
+        description="system entries: reason, from_team, to_team...; operator messages: channel, error "
+        "(why a send failed, in words), note (whatsapp_window_closed: sent by SMS instead)",
+    )
 
 
 class NoteOut(BaseModel):
@@ -96,7 +100,7 @@ def entry_out(handover_id: str, index: int, raw: dict, recent: bool = False) -> 
         ]
     )
     fields = {k: raw.get(k) for k in ("at", "text", "by", "event", "status")}
-    details = {k: str(v) for k, v in raw.items() if k in ("reason", "from_team", "to_team", "note")}
+    details = {k: str(v) for k, v in raw.items() if k in ("reason", "from_team", "to_team", "note", "error", "channel")}
     return EntryOut(sender=raw.get("from", "system"), media=media, details=details, **fields)
 
 

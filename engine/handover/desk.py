@@ -22,6 +22,7 @@ from engine.handover.notices import Notices
 from engine.handover.partners import Partners
 from engine.handover.records import Handover, Handovers
 from engine.handover.routing import LiveRouting
+from engine.identity import Contact
 from engine.inbox import InboundMessage, Inbox, is_twilio_media, media_redirect_allowed
 from engine.insight.events import FEEDBACK, Recorder, record_handover
 from engine.lock import SenderLock
@@ -209,10 +210,12 @@ class HandoverDesk:
     async def read(self, handover: Handover, operator: Operator) -> dict:
         """The handover with its transcript and notes; every read is audited."""
         await self.audit.record(operator.username, "handover.read", handover.id)
-        return {
-            "transcript": await self.store.entries(handover.id, "transcript"),
-            "notes": await self.store.entries(handover.id, "notes"),
-        }
+        transcript = await self.store.entries(handover.id, "transcript")
+        for entry in transcript:
+            if entry.get("from") == "operator" and entry.get("ref"):
+                # What Twilio said since (a status callback): delivered, or failed and why.
+                entry |= await self.outbox.delivery(entry["ref"])
+        return {"transcript": transcript, "notes": await self.store.entries(handover.id, "notes")}
 
     async def claim(self, handover: Handover, operator: Operator) -> Handover:
         moved, before = await self.store.move(
@@ -241,7 +244,8 @@ class HandoverDesk:
         sent again: the first one's entry is returned. The key is kept in the handover's record,
         so it goes with it (closing, erasure)."""
         self._must_hold(handover, operator, "reply")
-        if (await self.profiles.load(handover.sender)).opted_out:
+        profile = await self.profiles.load(handover.sender)
+        if profile.opted_out:
             raise Conflict("the person has opted out (STOP): nothing more may be sent")
         contact = await self.inbox.contact(handover.sender)
         if contact is None:
@@ -253,7 +257,7 @@ class HandoverDesk:
                 return json.loads(earlier)
             raise Conflict("this reply is being sent already")
         try:
-            entry = await self._send_reply(handover, operator, text, contact)
+            entry = await self._send_reply(handover, operator, text, contact, profile.last_seen)
         except BaseException:
             if idempotency_key:  # not sent: the same key may try again
                 await self.redis.hdel(record, field)
@@ -262,18 +266,16 @@ class HandoverDesk:
             await self.redis.hset(record, field, json.dumps(entry, ensure_ascii=False))
         return entry
 
-    async def _send_reply(self, handover: Handover, operator: Operator, text: str, contact) -> dict:
+    async def _send_reply(self, handover: Handover, operator: Operator, text: str, contact, last_seen: float) -> dict:
         n = await self.store.next_reply_number(handover.id)
+        ref = f"handover:{handover.id}:{n}"
+        entry: dict = {"from": "operator", "by": operator.username, "text": text, "ref": ref}
+        contact, closed = self._within_window(contact, last_seen)
+        if closed:
+            entry["note"] = "whatsapp_window_closed"
         # urgent: a person answering is never cut off by the daily cap on the bot's replies.
-        status = await self.outbox.send(handover.sender, contact, text, ref=f"handover:{handover.id}:{n}", urgent=True)
-        entry = {
-            "from": "operator",
-            "by": operator.username,
-            "text": text,
-            "channel": contact.channel,
-            "status": status,
-            "at": time.time(),
-        }
+        status = await self.outbox.send(handover.sender, contact, text, ref=ref, urgent=True)
+        entry |= {"channel": contact.channel, "status": status, "at": time.time()}
         await self.store.append(handover.id, "transcript", entry)
         await self.audit.record(operator.username, "handover.message", handover.id, status=status)
         return entry
@@ -369,10 +371,20 @@ class HandoverDesk:
             if locked:
                 await lock.release()
 
+    def _within_window(self, contact: Contact, last_seen: float) -> tuple[Contact, bool]:
+        """Where a message the person did not just ask for can go: WhatsApp takes free text only
+        within 24 hours of the person's last message (after, Twilio refuses it: 63016), so
+        outside that window it goes by SMS to the same number; True when that happened. (An
+        approved invitation template, the message sent once the person answers, is issue 14's.)"""
+        if contact.channel == "whatsapp" and self.outbox.initiated_route(contact, last_seen) != "whatsapp":
+            return Contact(contact.address.removeprefix("whatsapp:"), "sms"), True
+        return contact, False
+
     async def _tell(self, handover: Handover, notice, what: str) -> None:
         contact = await self.inbox.contact(handover.sender)
         if contact is None:
             return
+        contact, _ = self._within_window(contact, (await self.profiles.load(handover.sender)).last_seen)
         suffix = f"{what}:{int(handover.waiting_since)}" if what == "escalated" else what
         await self.outbox.send(
             handover.sender,

@@ -373,3 +373,40 @@ def test_media_redirected_outside_twilio_is_not_followed(system):
     played = hotline.get(entry["media"][0]["url"])
     internal.shutdown()
     assert played.status_code == 410 and hits == []
+
+
+def test_a_whatsapp_reply_outside_the_24_hour_window_goes_by_sms_and_a_63016_is_shown(system):
+    """WhatsApp takes free text only within 24 hours of the person's last message. Inside it the
+    reply goes by WhatsApp, and a 63016 Twilio reports later is shown in the transcript in words;
+    outside it the reply goes by SMS to the same number and the operator is told."""
+    import json
+
+    from tests.support import traces
+
+    desk = operator(system, "hotline")
+    number, before = new_number(), desk.ids()
+    system.converse("Bonjour", number, whatsapp=True)
+    system.converse("je veux parler à quelqu'un", number, whatsapp=True)
+    hid = desk.new_handover(before)["id"]
+    assert desk.post(f"/api/v1/handovers/{hid}/claim").status_code == 200
+
+    on_whatsapp = len(system.twilio.sent_to("whatsapp:" + number))
+    assert desk.post(f"/api/v1/handovers/{hid}/messages", json={"text": "Bonjour, je suis là."}).status_code == 201
+    sent = system.twilio.wait_for("whatsapp:" + number, on_whatsapp + 1)[-1]
+    callback = {"MessageSid": sent.sid, "MessageStatus": "undelivered", "ErrorCode": "63016", "AccountSid": ACCOUNT_SID}
+    assert system.post_webhook(callback, path="/webhooks/twilio/status").status_code in (200, 204)
+    failed = wait_until(
+        lambda: [e for e in desk.detail(hid)["transcript"] if e["from"] == "operator" and e["details"].get("error")]
+    )[0]
+    assert failed["status"] == "undelivered" and "24-hour window" in failed["details"]["error"]
+
+    r = redis.Redis.from_url(system.redis_url)
+    key = f"remi:profile:{traces.sender_of(system, number)}"
+    profile = json.loads(r.get(key))
+    profile["last_seen"] -= 25 * 3600  # the person last wrote 25 hours ago
+    r.set(key, json.dumps(profile), keepttl=True)
+    by_sms = len(system.twilio.sent_to(number))
+    assert desk.post(f"/api/v1/handovers/{hid}/messages", json={"text": "Êtes-vous en sécurité ?"}).status_code == 201
+    assert system.twilio.wait_for(number, by_sms + 1)[-1].body == "Etes-vous en sécurité ?"  # folded for SMS
+    last = [e for e in desk.detail(hid)["transcript"] if e["from"] == "operator"][-1]
+    assert last["details"] == {"note": "whatsapp_window_closed", "channel": "sms"}
