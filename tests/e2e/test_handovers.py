@@ -345,6 +345,8 @@ def test_a_slow_twilio_does_not_hold_the_reply_page_and_the_page_shows_the_statu
     """Twilio answering after 10 s (longer than REPLY_ANSWER_WITHIN_SECONDS, 8 s): the reply is
     answered "sending" instead of waiting into the proxy's timeout, a repeat with the same key
     sends nothing more, and the transcript (API and console page) gets Twilio's answer when it ends."""
+    import re
+
     from tests.support.operators import PASSWORD
 
     desk = operator(system, "hotline")
@@ -365,6 +367,14 @@ def test_a_slow_twilio_does_not_hold_the_reply_page_and_the_page_shows_the_statu
         again = desk.post(f"/api/v1/handovers/{hid}/messages", json=body, headers=headers)
         assert again.status_code == 201 and again.json()["status"] == "sending"
         assert 'class="badge">sending<' in browser.get(f"/console/handovers/{hid}").text
+        form = browser.get(f"/console/handovers/{hid}").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+        resent = browser.post(  # the console's own form, sent again with the API's key: no new send
+            f"/console/handovers/{hid}/reply",
+            data={"csrf": csrf, "idempotency_key": "slow-1", "text": body["text"]},
+            follow_redirects=True,
+        )
+        assert "being sent" in resent.text, resent.text
         system.twilio.wait_for(number, sent_before + 1)
     finally:
         system.twilio.delay = 0.0
