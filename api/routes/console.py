@@ -64,6 +64,8 @@ HEADERS = {
 DONE = {
     "claimed": "You have the conversation: the person sees your replies.",
     "sent": "Sent.",
+    "sending": "Twilio is slow: your reply is being sent, its status shows below.",
+    "not-sent": "Not sent: see the reply's status below.",
     "noted": "Note added.",
     "transferred": "Transferred: it waits in the other team's queue.",
     "closed": "Closed: the person was told, and the bot answers them again.",
@@ -243,8 +245,15 @@ async def act(
             await desk.claim(handover, operator)
             done = "claimed"
         elif action == "reply" and text:
-            await desk.reply(handover, operator, text, idempotency_key)  # Send pressed twice: sent once
-            done = "sent"
+            entry = await desk.reply(handover, operator, text, idempotency_key)  # Send pressed twice: sent once
+            status = entry.get("status")
+            done = (
+                "sending"
+                if status == "sending"
+                else "sent"
+                if status in ("queued", "sent", "delivered")
+                else "not-sent"
+            )
         elif action == "note" and text:
             await desk.note(handover, operator, text)
             done = "noted"

@@ -341,6 +341,58 @@ def test_the_console_reply_form_sent_twice_sends_once(system):
     assert len(system.twilio.sent_to(number)) == sent_before + 1
 
 
+def test_a_slow_twilio_does_not_hold_the_reply_page_and_the_page_shows_the_status(system):
+    """Twilio answering after 10 s (longer than REPLY_ANSWER_WITHIN_SECONDS, 8 s): the reply is
+    answered "sending" instead of waiting into the proxy's timeout, a repeat with the same key
+    sends nothing more, and the transcript (API and console page) gets Twilio's answer when it ends."""
+    import re
+
+    from tests.support.operators import PASSWORD
+
+    desk = operator(system, "hotline")
+    number, before = new_number(), desk.ids()
+    system.converse("Bonjour", number)
+    system.converse("je veux parler à quelqu'un", number)
+    hid = desk.new_handover(before)["id"]
+    assert desk.post(f"/api/v1/handovers/{hid}/claim").status_code == 200
+    browser = httpx.Client(base_url=system.api_url, timeout=30)
+    assert browser.post("/console/sign-in", data={"username": desk.username, "password": PASSWORD}).status_code == 303
+
+    sent_before = len(system.twilio.sent_to(number))
+    body, headers = {"text": "Bonjour, je vous lis. Où êtes-vous ?"}, {"Idempotency-Key": "slow-1"}
+    system.twilio.delay = 10.0
+    try:
+        first = desk.post(f"/api/v1/handovers/{hid}/messages", json=body, headers=headers)
+        assert first.status_code == 201 and first.json()["status"] == "sending", first.text
+        again = desk.post(f"/api/v1/handovers/{hid}/messages", json=body, headers=headers)
+        assert again.status_code == 201 and again.json()["status"] == "sending"
+        assert 'class="badge">sending<' in browser.get(f"/console/handovers/{hid}").text
+        form = browser.get(f"/console/handovers/{hid}").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+        resent = browser.post(  # the console's own form, sent again with the API's key: no new send
+            f"/console/handovers/{hid}/reply",
+            data={"csrf": csrf, "idempotency_key": "slow-1", "text": body["text"]},
+            follow_redirects=True,
+        )
+        assert "being sent" in resent.text, resent.text
+        system.twilio.wait_for(number, sent_before + 1)
+    finally:
+        system.twilio.delay = 0.0
+
+    def reply_status() -> str:
+        ours = [e for e in desk.detail(hid)["transcript"] if e.get("from") == "operator"]
+        assert len(ours) == 1
+        return ours[0]["status"]
+
+    deadline = time.monotonic() + 10
+    while reply_status() == "sending" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert reply_status() in ("queued", "sent", "delivered")  # Twilio took it
+    assert 'class="badge">sending<' not in browser.get(f"/console/handovers/{hid}").text
+    time.sleep(1)
+    assert len(system.twilio.sent_to(number)) == sent_before + 1
+
+
 def test_media_redirected_outside_twilio_is_not_followed(system):
     """Twilio answers a media request with a redirect to its CDN; a redirect anywhere else (here
     a server on this machine, as an internal service would be) is refused before any request."""
