@@ -9,11 +9,15 @@ case and letter runs do not matter.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
+from remi.language.clauses import clauses
 from remi.language.normalise import normalise
 
 PHRASES = {
     "fr": [
+        "pas d eau depuis hier",
+        "plus d eau depuis hier",
         "au secours",
         "sos",
         "urgence",
@@ -31,10 +35,6 @@ PHRASES = {
         "nous allons mourir",
         "on meurt",
         "il est en train de mourir",
-        "perdu dans le desert",
-        "perdus dans le desert",
-        "sans eau dans le desert",
-        "plus d eau",
         "on m a kidnappe",
         "ils m ont kidnappe",
         "on nous a kidnappe",
@@ -50,7 +50,6 @@ PHRASES = {
         "respire plus",
         "respire pas",
         "ne respire",
-        "repond plus",
         "reagit plus",
         "se reveille pas",
         "s est evanoui",
@@ -76,8 +75,74 @@ PHRASES = {
         # thirst in the desert
         "dans le desert sans eau",
         "plus une goutte d eau",
+        # round 2: spellings as typed, and more ways of saying the same dangers
+        "respir plus",
+        "respir plu",
+        "respire plu",
+        "repond pu",
+        "repon pu",
+        "repond pas quand",
+        "reagit pas",
+        "il bouge plus",
+        "elle bouge plus",
+        "bouge plus du tout",
+        "perdu connaissance",
+        "sans connaissance",
+        "se reveille plus",
+        "se reveille pas",
+        "saigne bcp",
+        "saigne trop",
+        "saigne de partout",
+        "perd trop de sang",
+        "perd bcp de sang",
+        "le sang coule",
+        "le sang s arrete pas",
+        "vient de se faire violer",
+        "viennent de la violer",
+        "violee maintenant",
+        "violee tout a l heure",
+        "ils la violent",
+        "on nous attak",
+        "on nous attaque",
+        "ils nous attaquent",
+        "va me tuer",
+        "vont me tuer",
+        "va le tuer",
+        "vont le tuer",
+        "va la tuer",
+        "vont la tuer",
+        "nous tuer si",
+        "on nous a enferme",
+        "on nous a enfermes",
+        "ils nous ont enfermes",
+        "nous a enfermes",
+        "on est enfermes",
+        "sommes enfermes",
+        "porte a cle",
+        "disparu il y a 1 h",
+        "disparu ya 1 h",
+        "disparu depuis 1 h",
+        "disparu depuis une heure",
+        "perdue depuis tout a l heure",
+        "perdu depuis tout a l heure",
+        "mourir de soif",
+        "on a plus d eau",
+        "n a plus d eau",
+        "l eau est finie",
+        "nous a laisses dans le desert",
+        "nous a laisse dans le desert",
+        "nous a abandonnes dans le desert",
+        "on l a poignarde",
+        "poignarde",
+        "a bu du poison",
+        "o secour",
+        "au secour",
     ],
     "ha": [
+        "sahara babu ruwa",
+        "hamada babu ruwa",
+        "babu ruwa tun jiya",
+        "ruwa ya kare tun jiya",
         "ku cece ni",
         "a cece ni",
         "ku cece mu",
@@ -99,9 +164,6 @@ PHRASES = {
         "an sace mu",
         "sun sace ni",
         "sun sace mu",
-        "babu ruwa",
-        "mun bata a sahara",
-        "na bata a sahara",
         "muna cikin hadari",
         "ina cikin hadari",
         "hadari yanzu",
@@ -123,8 +185,52 @@ PHRASES = {
         "sun kulle mu",
         "ruwa ya kare",
         "ruwanmu ya kare",
+        # round 2: spellings as typed, and more ways of saying the same dangers
+        "zasu kashe mu",
+        "zai kashe ni",
+        "zai kashe mu",
+        "zai kasheni",
+        "za a kashe mu",
+        "za su kashe shi",
+        "zasu kashe shi",
+        "ya daina numfashi",
+        "ta daina numfashi",
+        "baya motsi ko",
+        "ba ya motsi ko",
+        "bata motsi ko",
+        "ba ta motsi ko",
+        "bai farka ba",
+        "ba ta farka ba",
+        "bata farka ba",
+        "jini yana zuba",
+        "jini na zuba",
+        "jini yana ta zuba",
+        "jini bai tsaya ba",
+        "jini ya ki tsayawa",
+        "zubar da jini yanzu",
+        "fyade yanzu",
+        "suna yi mata fyade",
+        "sun yi mata fyade yanzu",
+        "sun kulle mu",
+        "an kulle mu",
+        "sun rufe mu",
+        "an rufe mu",
+        "ruwan mu ya kare",
+        "ruwanmu ya kare",
+        "ruwa ya kare mana",
+        "kishirwa zata kashe mu",
+        "suna kawo mana hari",
+        "suna kai mana hari",
+        "an soke shi da wuka",
+        "an soka masa wuka",
+        "taimako taimako",
     ],
     "en": [
+        "desert no water",
+        "desert without water",
+        "sahara no water",
+        "no water since yesterday",
+        "water finish since yesterday",
         "sos",
         "emergency",
         "they will kill me",
@@ -140,11 +246,8 @@ PHRASES = {
         "kidnap me",
         "help me now",
         "help us now",
-        "no water",
-        "lost in the desert",
         "dem wan kill",
         "dem go kill",
-        "dem dey beat",
         "i go die",
         "we go die",
         "somebody dey die",
@@ -166,23 +269,226 @@ PHRASES = {
         "raping",
         "just raped",
         "locked us",
-        "lock us",
         "locked inside",
         "water finish",
         "no water left",
         "pikin don loss",
+        # round 2: spellings as typed, Pidgin, and more ways of saying the same dangers
+        "not breathin",
+        "no dey breath",
+        "not moving",
+        "no dey move",
+        "not waking",
+        "no dey wake",
+        "not answering when",
+        "collapsed",
+        "passed out",
+        "blood wont stop",
+        "blood won t stop",
+        "blood no wan stop",
+        "blood dey comot",
+        "bleeding everywhere",
+        "dey bleed well well",
+        "losing a lot of blood",
+        "rape my sister now",
+        "rape am now",
+        "raped her now",
+        "being raped",
+        "attacking us",
+        "attackin us",
+        "dem dey attack",
+        "is beating my",
+        "are beating my",
+        "dey beat my",
+        "will kill us",
+        "go kill us",
+        "wan kill us",
+        "will kill me",
+        "locked us",
+        "locked in a",
+        "lock door we",
+        "we no fit comot",
+        "i no fit comot",
+        "missing since 1 hour",
+        "missing since one hour",
+        "missing for an hour",
+        "disappeared an hour ago",
+        "disappeared one hour ago",
+        "lost for motor park now",
+        "can t find my son",
+        "cant find my son",
+        "can t find my daughter",
+        "cant find my daughter",
+        "can t find my child",
+        "cant find my child",
+        "water finished",
+        "water don finish",
+        "no more water",
+        "dying of thirst",
+        "drank poison",
+        "hlp pls",
     ],
 }
 
-_PATTERN = re.compile(
-    r"\b(?:"
-    + "|".join(
-        sorted({re.escape(normalise(p, expand=False)) for ps in PHRASES.values() for p in ps}, key=len, reverse=True)
-    )
-    + r")\b"
+# Acts that are a danger when they are happening now: "ils frappent ma femme" may be a story of
+# last year, "ils frappent ma femme maintenant" is not. Matched when an act and a mark of "now"
+# are in the same clause (remi/language/clauses.py), so "I was beaten in Libya, now I want to go
+# home" does not trip them.
+ACTS_NOW = {
+    "fr": [
+        "sans eau dans le desert",
+        "repond plus",
+        "perdus dans le desert",
+        "perdu dans le desert",
+        "frappe",
+        "frappent",
+        "tape",
+        "tapent",
+        "tabassent",
+        "violent",
+        "violer",
+        "attaquent",
+        "enferme",
+        "enfermes",
+        "enfermee",
+        "enfermees",
+        "disparu",
+        "disparue",
+        "perdue a la",
+        "perdu a la",
+        "perdu au",
+        "perdue au",
+        "saigne",
+        "saignent",
+        "poignarde",
+        "poignardee",
+        "tirent sur",
+        "plus d eau",
+        "pas d eau",
+        "sans eau",
+        "evanoui",
+        "evanouie",
+        "noye",
+        "se noie",
+    ],
+    "ha": [
+        "mun bata a hamada",
+        "na bata a sahara",
+        "mun bata a sahara",
+        "dukan",
+        "duka",
+        "dukana",
+        "bugun",
+        "fyade",
+        "hari",
+        "baya magana",
+        "bata magana",
+        "rike mu",
+        "ya bace",
+        "ta bace",
+        "ya bata",
+        "ta bata",
+        "zubar da jini",
+        "soke",
+        "harbi",
+        "suma",
+        "babu ruwa",
+        "ba ruwa",
+    ],
+    "en": [
+        "lost in the desert",
+        "beating",
+        "dey beat",
+        "raping",
+        "attacking",
+        "attack us",
+        "locked",
+        "lock us",
+        "missing",
+        "disappeared",
+        "don loss",
+        "bleeding",
+        "dey bleed",
+        "stab",
+        "stabbed",
+        "shooting",
+        "dey shoot",
+        "no water",
+        "water finish",
+        "fainted",
+        "collapsed",
+        "drowning",
+    ],
+}
+NOW = {
+    "fr": [
+        "maintenant",
+        "en ce moment",
+        "tout de suite",
+        "a l instant",
+        "depuis ce matin",
+        "il y a une heure",
+        "il y a 1 h",
+        "ya 1 h",
+        "depuis 1 h",
+        "depuis une heure",
+        "tout a l heure",
+        "venez vite",
+        "vite",
+    ],
+    "ha": ["yanzu", "yanzun nan", "da sauri", "ku zo", "tun safe", "tun da safe", "awa daya", "saa daya"],
+    "en": [
+        "now",
+        "nw",
+        "right now",
+        "now now",
+        "at the moment",
+        "since morning",
+        "this morning",
+        "an hour ago",
+        "1 hour",
+        "one hour",
+        "come quick",
+        "quick",
+    ],
+}
+
+# A lone elided letter is typed both ways ("plus d'eau", "plus d eau"): glue it to its word.
+_ELISION = re.compile(r"\b([cdjlmnst]|qu) (?=\w)")
+
+
+def _canon(text: str) -> str:
+    return _ELISION.sub(r"\1", normalise(text, expand=False))
+
+
+def _alternation(phrases: Iterable[list[str]]) -> re.Pattern[str]:
+    words = {_canon(p) for ps in phrases for p in ps}
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")\b")
+
+
+_PATTERN = _alternation(PHRASES.values())
+_ACT = _alternation(ACTS_NOW.values())
+_NOW = _alternation(NOW.values())
+
+
+# "har yanzu" is "still" (a bleeding that has lasted a week), not "now".
+_NOT_NOW = re.compile(r"\bhar yanzu\b")
+# "Emergency" naming a kind of service or document is a question, not a call for help.
+_NOT_DANGER = re.compile(
+    r"\b(?:emergency (?:travel|contraception|shelter|number|numbers|document|documents|certificate)"
+    r"|(?:contraception|hebergement|logement|numero|numeros|laissez passer) d urgence"
+    r"|masauki na gaggawa)\b"
 )
 
 
 def in_danger(text: str) -> bool:
-    """True when the message has words of immediate danger."""
-    return bool(_PATTERN.search(normalise(text, expand=False)))
+    """True when a clause of the message has words of immediate danger, or an act of danger
+    said to be happening now. Clause by clause, so that "they raped me, now I want care" does
+    not read as "raped now"."""
+    for clause in map(_canon, clauses(text)):
+        clause = _NOT_DANGER.sub(" ", clause)
+        if _PATTERN.search(clause):
+            return True
+        if _ACT.search(clause) and _NOW.search(_NOT_NOW.sub(" ", clause)):
+            return True
+    return False
