@@ -16,6 +16,12 @@ from remi.language.normalise import normalise
 
 PHRASES = {
     "fr": [
+        # lost in the desert, said in the present: the state is the danger, no "now" needed
+        "je suis perdu dans le desert",
+        "je suis perdue dans le desert",
+        "on est perdu dans le desert",
+        "on est perdus dans le desert",
+        "nous sommes perdus dans le desert",
         "pas d eau depuis hier",
         "plus d eau depuis hier",
         "au secours",
@@ -139,6 +145,11 @@ PHRASES = {
         "au secour",
     ],
     "ha": [
+        # lost in the desert: "mun bata" (we got lost) is the state we are in now
+        "na bata a hamada",
+        "mun bata a hamada",
+        "na bace a hamada",
+        "mun bace a hamada",
         "sahara babu ruwa",
         "hamada babu ruwa",
         "babu ruwa tun jiya",
@@ -226,6 +237,11 @@ PHRASES = {
         "taimako taimako",
     ],
     "en": [
+        # lost in the desert, said in the present: the state is the danger
+        "i am lost in the desert",
+        "im lost in the desert",
+        "we are lost in the desert",
+        "we re lost in the desert",
         "desert no water",
         "desert without water",
         "sahara no water",

@@ -65,3 +65,17 @@ def test_danger_is_recognised(text):
 )
 def test_ordinary_requests_for_help_are_not_danger(text):
     assert not in_danger(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je suis perdu dans le desert",
+        "Nous sommes perdus dans le désert",
+        "we are lost in the desert",
+        "Mun ɓata a hamada",
+    ],
+)
+def test_lost_in_the_desert_said_in_the_present_is_a_danger_without_a_word_for_now(text):
+    # Once lost when "lost" became an act that needs a word for "now": the state is the danger.
+    assert in_danger(text)
