@@ -16,6 +16,13 @@ from remi.language.normalise import normalise
 
 PHRASES = {
     "fr": [
+        "je suis perdu dans le desert",
+        "je suis perdue dans le desert",
+        "on est perdu dans le desert",
+        "on est perdus dans le desert",
+        "nous sommes perdus dans le desert",
+        "suis perdu dans le sahara",
+        "sommes perdus dans le sahara",
         "nous a abandonnes dans le sable",
         "nous a laisses dans le sable",
         "le chauffeur nous a laisses",
@@ -138,6 +145,8 @@ PHRASES = {
         "au secour",
     ],
     "ha": [
+        "mun bata a sahara",
+        "na bata a sahara",
         "direba ya gudu",
         "sahara babu ruwa",
         "hamada babu ruwa",
@@ -226,6 +235,12 @@ PHRASES = {
         "taimako taimako",
     ],
     "en": [
+        "i am lost in the desert",
+        "im lost in the desert",
+        "we are lost in the desert",
+        "we re lost in the desert",
+        "we lost for desert",
+        "we are lost in the sahara",
         "left us in the desert",
         "abandoned us in the desert",
         "driver left us",
@@ -380,8 +395,6 @@ ACTS_NOW = {
     ],
     "ha": [
         "mun bata a hamada",
-        "na bata a sahara",
-        "mun bata a sahara",
         "dukan",
         "duka",
         "dukana",
