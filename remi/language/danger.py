@@ -22,6 +22,12 @@ PHRASES = {
         "on est perdu dans le desert",
         "on est perdus dans le desert",
         "nous sommes perdus dans le desert",
+        "suis perdu dans le sahara",
+        "sommes perdus dans le sahara",
+        "nous a abandonnes dans le sable",
+        "nous a laisses dans le sable",
+        "le chauffeur nous a laisses",
+        "le chauffeur nous a abandonnes",
         "pas d eau depuis hier",
         "plus d eau depuis hier",
         "au secours",
@@ -44,11 +50,6 @@ PHRASES = {
         "on m a kidnappe",
         "ils m ont kidnappe",
         "on nous a kidnappe",
-        "kidnappe",
-        "kidnappes",
-        "enleve",
-        "sequestre",
-        "sequestres",
         "danger de mort",
         "on me poursuit",
         "aidez moi vite",
@@ -150,6 +151,9 @@ PHRASES = {
         "mun bata a hamada",
         "na bace a hamada",
         "mun bace a hamada",
+        "mun bata a sahara",
+        "na bata a sahara",
+        "direba ya gudu",
         "sahara babu ruwa",
         "hamada babu ruwa",
         "babu ruwa tun jiya",
@@ -242,6 +246,11 @@ PHRASES = {
         "im lost in the desert",
         "we are lost in the desert",
         "we re lost in the desert",
+        "we lost for desert",
+        "we are lost in the sahara",
+        "left us in the desert",
+        "abandoned us in the desert",
+        "driver left us",
         "desert no water",
         "desert without water",
         "sahara no water",
@@ -258,7 +267,6 @@ PHRASES = {
         "i am dying",
         "im dying",
         "we are dying",
-        "kidnapped",
         "kidnap me",
         "help me now",
         "help us now",
@@ -352,6 +360,11 @@ PHRASES = {
 # home" does not trip them.
 ACTS_NOW = {
     "fr": [
+        "sequestres",
+        "sequestre",
+        "enleve",
+        "kidnappes",
+        "kidnappe",
         "sans eau dans le desert",
         "repond plus",
         "perdus dans le desert",
@@ -389,8 +402,6 @@ ACTS_NOW = {
     ],
     "ha": [
         "mun bata a hamada",
-        "na bata a sahara",
-        "mun bata a sahara",
         "dukan",
         "duka",
         "dukana",
@@ -412,6 +423,7 @@ ACTS_NOW = {
         "ba ruwa",
     ],
     "en": [
+        "kidnapped",
         "lost in the desert",
         "beating",
         "dey beat",
@@ -497,13 +509,22 @@ _NOT_DANGER = re.compile(
 )
 
 
+# "They will kill me if I go back" asks for protection (asylum), not for help this minute: in a
+# message about going back, a threat to kill counts only as an act happening now.
+_KILL = re.compile(r"\b(?:tuer|kill|kashe|kasheni)\b")
+_GOING_BACK = re.compile(
+    r"\b(?:si je (?:re)?tourne|si je rentre|rentrer|retourner|go back|if i return|komawa|idan na koma)\b"
+)
+
+
 def in_danger(text: str) -> bool:
     """True when a clause of the message has words of immediate danger, or an act of danger
     said to be happening now. Clause by clause, so that "they raped me, now I want care" does
     not read as "raped now"."""
+    going_back = bool(_GOING_BACK.search(_canon(text)))
     for clause in map(_canon, clauses(text)):
         clause = _NOT_DANGER.sub(" ", clause)
-        if _PATTERN.search(clause):
+        if any(not (going_back and _KILL.search(m.group())) for m in _PATTERN.finditer(clause)):
             return True
         if _ACT.search(clause) and _NOW.search(_NOT_NOW.sub(" ", clause)):
             return True
