@@ -125,7 +125,7 @@ class Insight:
 
     # -- writing -------------------------------------------------------------------------
     def record(self, kind: str, row: Row) -> None:
-        """Queue one event; never blocks, never raises into the message path."""
+        """Queue one event; never waits for the disk (a write error is logged by the writer)."""
         if kind not in WRITES:
             raise ValueError(f"no insight event {kind!r}")
         self._queue.put((kind, row))
