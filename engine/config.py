@@ -161,6 +161,11 @@ class Settings(BaseSettings):
     # template: "template" (WHATSAPP_ALERT_TEMPLATE_SID, the alert as its variable {{1}}) or "sms".
     whatsapp_outside_window: Literal["template", "sms"] = "sms"
     whatsapp_alert_template_sid: str = ""  # HX..., Twilio's Content SID of the approved alert template
+    # The approved template that invites a person to write back when an operator's reply finds
+    # WhatsApp's window closed (engine/window.py), per language: {"fr": "HX...", "ha": "HX...",
+    # "en": "HX..."} (JSON in the environment). Its variable {{1}} is the team's name. Without
+    # one for the person's language, a reply outside the window is refused with the reason.
+    whatsapp_invitation_content_sids: dict[str, str] = {}
     sms_price_per_segment: float = Field(0.0, ge=0)  # for the cost shown before sending; 0: segments only
     sms_price_currency: str = "USD"
 

@@ -30,6 +30,7 @@ from redis.asyncio import Redis
 from engine import keys
 from engine.identity import Contact, ContactCipher, channel_of, sender_id
 from engine.storage import Args, text_fields
+from engine.window import Window
 from remi import keywords
 from remi.language.danger import in_danger
 
@@ -214,7 +215,10 @@ class Inbox:
             self.max_waiting,
             *flat,
         ]
-        return {0: DUPLICATE, 1: STORED, 2: THROTTLED, 3: BUSY}[int(await self._store(keys=names, args=args))]
+        outcome = {0: DUPLICATE, 1: STORED, 2: THROTTLED, 3: BUSY}[int(await self._store(keys=names, args=args))]
+        if outcome in (STORED, BUSY):  # the person wrote: WhatsApp's 24-hour window (re)opens
+            await Window(self.redis).seen(s, (received_ms / 1000) if received_ms else None)
+        return outcome
 
     async def contact(self, sender: str) -> Contact | None:
         token = await self.redis.get(keys.CONTACT.key(sender))

@@ -84,6 +84,12 @@ WAITING = _family(
 )
 BUSY = _family("busy", PREFIX + "busy:{}", SENDER, "the sender was told 'we are busy' (once an hour at most)")
 LOCK = _family("lock", PREFIX + "lock:{}", SENDER, "the per-sender lock a worker holds during a turn")
+LAST_INBOUND = _family(
+    "last_inbound",
+    PREFIX + "last-inbound:{}",
+    SENDER,
+    "when the sender last wrote (WhatsApp's 24-hour window, engine/window.py)",
+)
 
 # -- the conversation (engine/profile.py, engine/recent.py) ---------------------------------
 PROFILE = _family("profile", PREFIX + "profile:{}", SENDER, "language, menus, town, handover state")

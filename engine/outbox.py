@@ -36,7 +36,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
-from engine import keys
+from engine import keys, window
 from engine.config import Settings
 from engine.identity import Contact
 from engine.insight.events import Recorder, send_row
@@ -48,7 +48,7 @@ log = logging.getLogger("remi.outbox")
 logging.getLogger("twilio").setLevel(logging.WARNING)
 
 RETRYABLE = {429, 500, 502, 503, 504}
-WHATSAPP_WINDOW_SECONDS = 24 * 3600  # WhatsApp allows free-form messages this long after the person's last
+WHATSAPP_WINDOW_SECONDS = window.WINDOW_SECONDS  # the rule's owner is engine/window.py
 FAILED = keys.FAILED_OUTBOUND.key()
 FAILED_KEEP = 10_000
 
@@ -85,17 +85,6 @@ return status
 """
 
 # Only where the record still exists: a status callback must not recreate an erased record.
-# Twilio's error codes an operator may meet, in plain words (the transcript shows them).
-TWILIO_ERRORS = {
-    "63016": "WhatsApp's 24-hour window had closed: the person must write first (or use SMS)",
-    "63024": "the number cannot receive WhatsApp messages",
-    "30003": "the phone is off or out of reach",
-    "30005": "the number does not exist",
-    "30006": "the number cannot receive SMS (a landline?)",
-    "30007": "the carrier filtered the message",
-    "21610": "the person has blocked messages from this number (STOP)",
-}
-
 _UPDATE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV))
@@ -143,7 +132,7 @@ class Outbox:
         24-hour window), or, outside it, "template" or "sms" as WHATSAPP_OUTSIDE_WINDOW says."""
         if contact.channel != "whatsapp":
             return "sms"
-        if (now or time.time()) - last_inbound_at < WHATSAPP_WINDOW_SECONDS:
+        if window.is_open(contact.channel, last_inbound_at, now):
             return "whatsapp"
         return self.settings.whatsapp_outside_window
 
@@ -322,17 +311,6 @@ class Outbox:
                 self._list_failed(pipe, as_text(ref))
                 await pipe.execute()
         return True
-
-    async def delivery(self, ref: str) -> dict[str, str]:
-        """A send's status now, and why it failed in words an operator reads (not Twilio's code
-        alone): {"status": ..., "error": ...}; empty when the record is gone."""
-        fields = text_fields(await self.redis.hgetall(keys.OUT.key(ref)))
-        if not fields.get("status"):
-            return {}
-        found = {"status": fields["status"]}
-        if fields.get("error"):
-            found["error"] = TWILIO_ERRORS.get(fields["error"].removeprefix("twilio ").strip(), fields["error"])
-        return found
 
     @staticmethod
     def new_ref() -> str:

@@ -109,3 +109,16 @@ def sent_segments(text: str, fold: bool = True) -> Segments:
 def needless_ucs2(text: str) -> list[str]:
     """Characters that force UCS-2 although a GSM-7 replacement exists (for the content lint)."""
     return sorted({c for c in text if not is_gsm7(c) and is_gsm7(fold_char(c))})
+
+
+def rules() -> dict:
+    """The encoding rules above as data, for the console's cost meter (api/static/sms.js), so
+    that what an operator sees counted is what the outbox will send, from one table."""
+    return {
+        "basic": "".join(sorted(GSM7_BASIC)),
+        "extended": "".join(sorted(GSM7_EXTENDED)),
+        "folds": FOLDS,
+        "single": {"GSM-7": 160, "UCS-2": 70},
+        "multi": {"GSM-7": 153, "UCS-2": 67},
+        "warn_above": 3,  # segments: more than this and the console warns before sending
+    }

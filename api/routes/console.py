@@ -6,14 +6,17 @@ CSRF token; the session cookie is HttpOnly and SameSite=Strict."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
 import secrets
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Protocol, runtime_checkable
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 
 from api.deps import (
@@ -28,10 +31,12 @@ from api.deps import (
 )
 from api.routes.handovers import media_response
 from engine.handover.canned_replies import CannedReplies
-from engine.handover.desk import Conflict, Gone, NotFound
+from engine.handover.desk import Conflict, Gone, NotFound, WindowClosed
 from engine.handover.records import Handover
 from engine.operators import Session
 from engine.signin import SignInRefused
+from engine.window import Window
+from remi import sms
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -66,6 +71,7 @@ DONE = {
     "sent": "Sent.",
     "sending": "Twilio is slow: your reply is being sent, its status shows below.",
     "not-sent": "Not sent: see the reply's status below.",
+    "held": "WhatsApp's window was closed: the invitation was sent, your message goes out when the person writes back.",
     "noted": "Note added.",
     "transferred": "Transferred: it waits in the other team's queue.",
     "closed": "Closed: the person was told, and the bot answers them again.",
@@ -100,6 +106,7 @@ def clock(timestamp: float | None, zone) -> str:
 templates.env.filters["waited"] = waited
 templates.env.filters["clock"] = clock
 templates.env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+templates.env.globals["sms_rules"] = sms.rules()  # the reply cost meter (api/static/sms.js)
 
 
 @router.get("", include_in_schema=False)
@@ -187,8 +194,10 @@ async def _handover_page(
     code: int = 200,
     error: str | None = None,
     draft: str = "",
+    can_invite: bool = False,
 ) -> HTMLResponse:
     read = await desk.read(handover, session.operator)
+    window = await Window(desk.redis).state(handover.sender, handover.channel)
     chosen = canned.find(request.query_params.get("canned", ""))
     return _page(
         request,
@@ -208,6 +217,8 @@ async def _handover_page(
         done=DONE.get(request.query_params.get("done", "")),
         error=error,
         now=time.time(),
+        window=window,
+        can_invite=can_invite or (not window.open and bool(desk.invitation_sid(handover.language))),
     )
 
 
@@ -236,6 +247,7 @@ async def act(
     text: Annotated[str, Form(max_length=1600)] = "",
     team: Annotated[str, Form(max_length=40)] = "",
     idempotency_key: Annotated[str, Form(max_length=80)] = "",
+    invite: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     handover = await _visible(handover_id, session, desk)
     _check_csrf(session, csrf)
@@ -245,10 +257,13 @@ async def act(
             await desk.claim(handover, operator)
             done = "claimed"
         elif action == "reply" and text:
-            entry = await desk.reply(handover, operator, text, idempotency_key)  # Send pressed twice: sent once
+            # Send pressed twice: sent once (the form's key); outside WhatsApp's window, held.
+            entry = await desk.reply(handover, operator, text, idempotency_key, invite=invite == "1")
             status = entry.get("status")
             done = (
-                "sending"
+                "held"
+                if status == "held"
+                else "sending"
                 if status == "sending"
                 else "sent"
                 if status in ("queued", "sent", "delivered")
@@ -280,6 +295,7 @@ async def act(
             code,
             error=str(exc).capitalize() + ".",
             draft=text if action == "reply" else "",
+            can_invite=isinstance(exc, WindowClosed) and exc.can_invite,
         )
     try:
         await desk.visible(handover.id, operator)
@@ -298,3 +314,59 @@ async def media(handover_id: str, entry: int, n: int, session: ConsoleSession, d
     except Gone as exc:
         raise HTTPException(410, str(exc)) from None
     return media_response(content, kind)
+
+
+# -- real time ------------------------------------------------------------------------------
+EVENTS_EVERY_SECONDS = 1.0  # how often the stream looks for a change (one Redis read per look)
+EVENTS_STREAM_SECONDS = 300  # then the stream ends and the browser reconnects: the session is checked again
+
+
+async def _queue_state(desk, operator) -> dict:
+    """What the queue pages show, reduced to what changes them: which handovers, in which state."""
+    rows = [h for s in ("waiting", "active") for h in await desk.queue(operator, s)]
+    return {
+        "handovers": sorted([h.id, h.status, h.assigned_to or "", bool(h.priority)] for h in rows),
+        "urgent": sorted(h.id for h in rows if h.priority and h.status == "waiting"),
+        "counts": {s: sum(1 for h in rows if h.status == s) for s in ("waiting", "active")},
+    }
+
+
+async def _handover_state(desk, handover_id: str, operator) -> dict | None:
+    try:
+        h = await desk.visible(handover_id, operator)
+    except NotFound:
+        return None
+    entries = await desk.delivery(await desk.store.entries(h.id, "transcript"))
+    return {
+        "id": h.id,
+        "status": h.status,
+        "assigned_to": h.assigned_to or "",
+        "entries": len(entries),
+        "statuses": [e.get("status", "") for e in entries],
+    }
+
+
+@router.get("/events")
+async def events(request: Request, session: ConsoleSession, desk: HandoverDeskDep, handover: str = "") -> Response:
+    """Server-sent events: `queue` when the operator's queues change (with the urgent waiting
+    ones, which the page announces), `handover` when the open conversation does (a message, a
+    claim by a colleague, a delivery failure). The pages fetch themselves again on an event;
+    without scripts they refresh as before."""
+    if handover:
+        await _visible(handover, session, desk)
+
+    async def stream() -> AsyncIterator[str]:
+        last: dict[str, object] = {}
+        deadline = time.monotonic() + EVENTS_STREAM_SECONDS
+        yield "retry: 2000\n\n"
+        while time.monotonic() < deadline and not await request.is_disconnected():
+            now: dict[str, object] = {"queue": await _queue_state(desk, session.operator)}
+            if handover:
+                now["handover"] = await _handover_state(desk, handover, session.operator)
+            for name, state in now.items():
+                if last.get(name) != state:
+                    yield f"event: {name}\ndata: {json.dumps(state)}\n\n"
+            last = now
+            await asyncio.sleep(EVENTS_EVERY_SECONDS)
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=HEADERS | {"X-Accel-Buffering": "no"})

@@ -59,8 +59,8 @@ class EntryOut(BaseModel):
     status: str | None = Field(None, description="operator messages: the send's status")
     details: dict[str, str] = Field(
         {},
-        description="system entries: reason, from_team, to_team...; operator messages: channel, error "
-        "(why a send failed, in words), note (whatsapp_window_closed: sent by SMS instead)",
+        description="system entries: reason, from_team, to_team...; operator messages: channel, reason "
+        "(why a send failed, in words)",
     )
 
 
@@ -78,6 +78,11 @@ class HandoverDetail(HandoverOut):
 
 class TextIn(BaseModel):
     text: str = Field(min_length=1, max_length=1600, description="1600 characters at most (10 SMS segments)")
+    invite: bool = Field(
+        False,
+        description="WhatsApp, 24-hour window closed: send the approved invitation template and hold the"
+        " message until the person writes back (without it, 409 says the window is closed)",
+    )
 
 
 class TransferIn(BaseModel):
@@ -100,7 +105,7 @@ def entry_out(handover_id: str, index: int, raw: dict, recent: bool = False) -> 
         ]
     )
     fields = {k: raw.get(k) for k in ("at", "text", "by", "event", "status")}
-    details = {k: str(v) for k, v in raw.items() if k in ("reason", "from_team", "to_team", "note", "error", "channel")}
+    details = {k: str(v) for k, v in raw.items() if k in ("reason", "from_team", "to_team", "note", "channel")}
     return EntryOut(sender=raw.get("from", "system"), media=media, details=details, **fields)
 
 
@@ -156,7 +161,7 @@ async def claim(handover: VisibleHandover, operator: CurrentOperator, desk: Hand
     summary="Send a message to the person",
     responses=NOT_VISIBLE
     | {
-        409: {"description": "Not claimed by the caller, or the person opted out"},
+        409: {"description": "Not claimed by the caller, the person opted out, or WhatsApp's window is closed"},
         410: {"description": "The person can no longer be reached"},
     },
 )
@@ -171,7 +176,7 @@ async def send_message(
     `Idempotency-Key` header, a request repeated with the same key sends nothing more and answers
     with the first one's message."""
     try:
-        entry = await desk.reply(handover, operator, body.text, idempotency_key)
+        entry = await desk.reply(handover, operator, body.text, idempotency_key, invite=body.invite)
     except (Conflict, Gone) as exc:
         raise refused(exc) from None
     return entry_out(handover.id, 0, entry)

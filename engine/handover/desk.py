@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 import httpx
 from redis.asyncio import Redis
 
+from engine import keys
 from engine.audit import Audit
 from engine.config import Settings
 from engine.handover.notices import Notices
@@ -31,6 +32,7 @@ from engine.outbox import Outbox
 from engine.profile import Profile, Profiles
 from engine.recent import RecentTurns
 from engine.storage import as_text
+from engine.window import Window, failure_reason
 from remi import cities
 from remi.content.library import HANDOVER_CATEGORIES
 from remi.language.danger import in_danger
@@ -47,6 +49,14 @@ class NotFound(LookupError):
 
 class Conflict(ValueError):
     """The handover is not in a state that allows this (409)."""
+
+
+class WindowClosed(Conflict):
+    """WhatsApp's 24-hour window is closed: free text would be refused (error 63016)."""
+
+    def __init__(self, message: str, can_invite: bool):
+        super().__init__(message)
+        self.can_invite = can_invite
 
 
 class Gone(ValueError):
@@ -156,6 +166,9 @@ class HandoverDesk:
                         "at": message.received_at,
                     },
                 )
+            contact = await self.inbox.contact(handover.sender)
+            if contact is not None:  # the window is open again: replies held by it go out now
+                await self.release_held(handover, contact)
             if handover.status == "waiting" and not handover.priority and in_danger(message.body):
                 await self.store.raise_priority(handover.id)
                 await self._event(handover, "prioritised", "system", note="words of immediate danger")
@@ -211,12 +224,26 @@ class HandoverDesk:
     async def read(self, handover: Handover, operator: Operator) -> dict:
         """The handover with its transcript and notes; every read is audited."""
         await self.audit.record(operator.username, "handover.read", handover.id)
-        transcript = await self.store.entries(handover.id, "transcript")
+        return {
+            "transcript": await self.delivery(await self.store.entries(handover.id, "transcript")),
+            "notes": await self.store.entries(handover.id, "notes"),
+        }
+
+    async def delivery(self, transcript: list[dict]) -> list[dict]:
+        """Each reply's status as Twilio last reported it (status callbacks update the outbox's
+        record, not the transcript), with the reason when it was refused: a 63016 shows in the
+        transcript as "failed: outside WhatsApp's 24-hour window"."""
         for entry in transcript:
-            if entry.get("from") == "operator" and entry.get("ref"):
-                # What Twilio said since (a status callback): delivered, or failed and why.
-                entry |= await self.outbox.delivery(entry["ref"])
-        return {"transcript": transcript, "notes": await self.store.entries(handover.id, "notes")}
+            ref = entry.get("ref")
+            if not ref or entry.get("status") == "held":
+                continue
+            fields = {as_text(k): as_text(v) for k, v in (await self.redis.hgetall(keys.OUT.key(ref))).items()}
+            if fields.get("status"):
+                entry["status"] = fields["status"]
+            error = fields.get("error", "")
+            if error and entry["status"] in ("failed", "undelivered", "unknown"):
+                entry["reason"] = failure_reason(error.rsplit(" ", 1)[-1]) or error
+        return transcript
 
     async def claim(self, handover: Handover, operator: Operator) -> Handover:
         moved, before = await self.store.move(
@@ -237,13 +264,19 @@ class HandoverDesk:
         if handover.status != "active" or handover.assigned_to != operator.username:
             raise Conflict(f"claim the handover before you {action}")
 
-    async def reply(self, handover: Handover, operator: Operator, text: str, idempotency_key: str = "") -> dict:
+    async def reply(
+        self, handover: Handover, operator: Operator, text: str, idempotency_key: str = "", invite: bool = False
+    ) -> dict:
         """Send the operator's message to the person, on the channel they last wrote from.
 
         With an idempotency key (the console's form, the API's Idempotency-Key header) a reply
         sent again with the same key — Send pressed twice, a browser or client retrying — is not
         sent again: the first one's entry is returned. The key is kept in the handover's record,
-        so it goes with it (closing, erasure)."""
+        so it goes with it (closing, erasure).
+
+        Outside WhatsApp's 24-hour window (engine/window.py) free text would be refused:
+        WindowClosed says so, and with `invite` the approved invitation template is sent instead
+        and the message is held, to go out when the person writes back (`release_held`)."""
         self._must_hold(handover, operator, "reply")
         profile = await self.profiles.load(handover.sender)
         if profile.opted_out:
@@ -259,12 +292,79 @@ class HandoverDesk:
             raise Conflict("this reply is being sent already")
         remembered = (record, field) if idempotency_key else None
         try:
-            return await self._send_reply(handover, operator, text, contact, profile.last_seen, remembered)
+            window = await Window(self.redis).state(handover.sender, contact.channel)
+            if not window.open:
+                entry = await self._hold_reply(handover, operator, text, contact, invite)
+                if remembered:
+                    await self.redis.hset(*remembered, json.dumps(entry, ensure_ascii=False))
+                return entry
+            return await self._send_reply(handover, operator, text, contact, remembered)
         except BaseException:
             # Not started (the key still says "sending", not the entry): the same key may try again.
             if idempotency_key and as_text(await self.redis.hget(record, field) or b"") == "sending":
                 await self.redis.hdel(record, field)
             raise
+
+    def invitation_sid(self, language: str) -> str:
+        return self.settings.whatsapp_invitation_content_sids.get(language, "")
+
+    async def _hold_reply(self, handover: Handover, operator: Operator, text: str, contact, invite: bool) -> dict:
+        sid = self.invitation_sid(handover.language)
+        if not invite:
+            raise WindowClosed(
+                "more than 24 hours have passed since the person last wrote: WhatsApp refuses free text until they"
+                " write again",
+                can_invite=bool(sid),
+            )
+        if not sid:
+            raise WindowClosed("no approved invitation template is set for this language", can_invite=False)
+        n = await self.store.next_reply_number(handover.id)
+        team = self.routing.get().team(handover.team)
+        status = await self.outbox.send(
+            handover.sender,
+            contact,
+            "",
+            ref=f"handover:{handover.id}:{n}",
+            urgent=True,
+            template=(sid, {"1": team.name if team else handover.organisation}),
+        )
+        await self._event(handover, "invited", operator.username, status=status)
+        ref = f"handover:{handover.id}:{n}h"
+        entry = {
+            "from": "operator",
+            "by": operator.username,
+            "text": text,
+            "channel": contact.channel,
+            "status": "held",
+            "ref": ref,
+            "at": time.time(),
+        }
+        index = await self.store.append(handover.id, "transcript", entry)
+        await self.redis.hset(self.store.key(handover.id), f"held:{ref}", str(index))
+        await self.audit.record(operator.username, "handover.message", handover.id, status="held")
+        return entry
+
+    async def release_held(self, handover: Handover, contact) -> int:
+        """The person wrote back: the replies held by the closed window go out now, in order."""
+        record = self.store.key(handover.id)
+        held = sorted(
+            ((as_text(k).removeprefix("held:"), int(v)) for k, v in (await self.redis.hgetall(record)).items()
+             if as_text(k).startswith("held:")),
+            key=lambda pair: pair[1],
+        )  # fmt: skip
+        sent = 0
+        for ref, index in held:
+            if not await self.redis.hdel(record, f"held:{ref}"):
+                continue  # another worker released it
+            entries = await self.store.entries(handover.id, "transcript")
+            if index >= len(entries):
+                continue
+            entry = entries[index]
+            status = await self.outbox.send(handover.sender, contact, entry["text"], ref=ref, urgent=True)
+            entry |= {"status": status, "released_at": time.time()}
+            await self.store.replace(handover.id, "transcript", index, entry)
+            sent += 1
+        return sent
 
     async def _send_reply(
         self,
@@ -272,7 +372,6 @@ class HandoverDesk:
         operator: Operator,
         text: str,
         contact: Contact,
-        last_seen: float,
         remembered: tuple[str, str] | None,
     ) -> dict:
         """The reply goes into the transcript as "sending" before Twilio is called, and the page
@@ -281,7 +380,6 @@ class HandoverDesk:
         invite Send again. The send goes on; its status replaces "sending" when it ends."""
         n = await self.store.next_reply_number(handover.id)
         ref = f"handover:{handover.id}:{n}"
-        contact, closed = self._within_window(contact, last_seen)
         entry: dict = {
             "from": "operator",
             "by": operator.username,
@@ -291,8 +389,6 @@ class HandoverDesk:
             "status": "sending",
             "at": time.time(),
         }
-        if closed:
-            entry["note"] = "whatsapp_window_closed"
         index = await self.store.append(handover.id, "transcript", entry)
         if remembered:  # from here a repeat with the same key gets this entry, never a second send
             await self.redis.hset(*remembered, json.dumps(entry, ensure_ascii=False))
@@ -418,20 +514,19 @@ class HandoverDesk:
             if locked:
                 await lock.release()
 
-    def _within_window(self, contact: Contact, last_seen: float) -> tuple[Contact, bool]:
-        """Where a message the person did not just ask for can go: WhatsApp takes free text only
-        within 24 hours of the person's last message (after, Twilio refuses it: 63016), so
-        outside that window it goes by SMS to the same number; True when that happened. (An
-        approved invitation template, the message sent once the person answers, is issue 14's.)"""
-        if contact.channel == "whatsapp" and self.outbox.initiated_route(contact, last_seen) != "whatsapp":
-            return Contact(contact.address.removeprefix("whatsapp:"), "sms"), True
-        return contact, False
+    async def _reachable(self, sender: str, contact: Contact) -> Contact:
+        """Where a notice the person did not just ask for can go (still waiting, closed with the
+        question): by WhatsApp inside its 24-hour window (engine/window.py), else by SMS to the
+        same number, which has no window."""
+        if contact.channel == "whatsapp" and not (await Window(self.redis).state(sender, "whatsapp")).open:
+            return Contact(contact.address.removeprefix("whatsapp:"), "sms")
+        return contact
 
     async def _tell(self, handover: Handover, notice, what: str) -> None:
         contact = await self.inbox.contact(handover.sender)
         if contact is None:
             return
-        contact, _ = self._within_window(contact, (await self.profiles.load(handover.sender)).last_seen)
+        contact = await self._reachable(handover.sender, contact)
         suffix = f"{what}:{int(handover.waiting_since)}" if what == "escalated" else what
         await self.outbox.send(
             handover.sender,

@@ -4,6 +4,7 @@ for). Tests talk to it as Twilio and as a phone would."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import secrets
@@ -114,6 +115,10 @@ def start_system(run_dir: Path, extra_env: dict[str, str] | None = None) -> Syst
             "WEBHOOK_MAX_ATTEMPTS": "4",
             # Alerts: fast enough that a broadcast to thousands fits in a test.
             "ALERT_PER_SECOND_PER_NUMBER": "100",
+            # WhatsApp's 24-hour window: the invitation template per language (engine/window.py).
+            "WHATSAPP_INVITATION_CONTENT_SIDS": json.dumps(
+                {lang: f"HXinvite{lang}" + "0" * 24 for lang in ("fr", "ha", "en")}
+            ),
         }
         | (extra_env or {})
     )
