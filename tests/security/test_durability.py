@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+from engine import keys
 from engine.spool import directory_for
 from tests.support import parts, traces
 from tests.support.system import new_number
@@ -37,11 +38,23 @@ def test_redis_down_mid_conversation_loses_and_duplicates_nothing(own_system):
     first = len(system.twilio.sent_to(number))
 
     acknowledged: list[str] = []
-    for text in ("Je suis à Agadez", "la police a pris mes papiers", "que puis-je faire", "merci beaucoup"):
-        form = system.form(text, number)
-        assert system.post_webhook(form).status_code == 200
-        acknowledged.append(form["MessageSid"])
-    parts.kill(system, "redis")  # while the worker is in the middle of these
+    r, sender = traces.client(system), traces.sender_of(system, number)
+    system.twilio.delay = 1.0  # each send takes a second: the turns are still running when Redis dies
+    try:
+        for text in ("Je suis à Agadez", "la police a pris mes papiers", "que puis-je faire", "merci beaucoup"):
+            form = system.form(text, number)
+            assert system.post_webhook(form).status_code == 200
+            acknowledged.append(form["MessageSid"])
+        # A turn in flight: the worker holds the person's lock and has answered none of them yet.
+        deadline, in_flight = time.monotonic() + 20, False
+        while not in_flight and time.monotonic() < deadline:
+            states = [r.hget(keys.MESSAGE_RECORD.key(sid), "state") for sid in acknowledged]
+            in_flight = bool(r.exists(keys.LOCK.key(sender))) and b"done" not in states
+            time.sleep(0.02)
+        assert in_flight, "no turn was in flight to be cut by Redis going away"
+        parts.kill(system, "redis")  # in the middle of a turn
+    finally:
+        system.twilio.delay = 0.0
 
     while_down = system.form("vous êtes là ?", number)
     started = time.monotonic()

@@ -40,7 +40,11 @@ def test_every_key_expires_within_the_retention_period(system):
         assert hotline.post(f"/api/v1/handovers/{hid}/claim").status_code == 200
         assert hotline.post(f"/api/v1/handovers/{hid}/notes", json={"text": "a note"}).status_code in (200, 201)
         system.twilio.failures[:] = [503] * 5  # SEND_MAX_ATTEMPTS: the reply fails for good
-        assert hotline.post(f"/api/v1/handovers/{hid}/messages", json={"text": "Bonjour"}).status_code in (200, 201, 202)
+        assert hotline.post(f"/api/v1/handovers/{hid}/messages", json={"text": "Bonjour"}).status_code in (
+            200,
+            201,
+            202,
+        )
         deadline = time.monotonic() + 60
         while r.llen(keys.FAILED_OUTBOUND.key()) == failed_before and time.monotonic() < deadline:
             time.sleep(0.2)
