@@ -69,12 +69,19 @@ def test_redis_down_mid_conversation_loses_and_duplicates_nothing(own_system):
     records = traces.wait_done(system, acknowledged)
     r = traces.client(system)
     sent = system.twilio.sent_to(number)[first:]
-    twilio_sids = [
-        r.hget(f"remi:out:{sid}:{i}", "twilio_sid")
+    outs = [
+        r.hmget(f"remi:out:{sid}:{i}", "twilio_sid", "status")
         for sid in acknowledged
         for i in range(len(json.loads(records[sid]["replies"])))
     ]
-    assert Counter(t.decode() for t in twilio_sids) == Counter(m.sid for m in sent)
+    # Each reply record holds the Twilio id of a message the phone got, but a send that Redis
+    # went away under: Twilio took it, its id could not be stored, and the next worker marks it
+    # "unknown" (not sent again; listed for supervisors: engine/outbox.py). At most that one.
+    ids = [t.decode() for t, _status in outs if t]
+    cut = [status for t, status in outs if not t]
+    assert cut in ([], [b"unknown"]), cut
+    assert len(set(ids)) == len(ids) and set(ids) <= {m.sid for m in sent}
+    assert len(sent) == len(ids) + len(cut)  # nothing at the phone that no record accounts for
     # One Rasa turn per message (the first "Bonjour" included), but for the one turn Redis went
     # away under: Rasa may have answered it before its replies could be stored, and then runs it
     # again (docs/security.md, "Known limits"); the person got its replies once (asserted above).
