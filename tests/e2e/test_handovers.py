@@ -8,13 +8,14 @@ The tests' routing (tests/support/routing.yml): protection → `protection` (org
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
 import httpx
 import redis
 
-from tests.support.operators import operator
+from tests.support.operators import PASSWORD, operator
 from tests.support.system import ACCOUNT_SID, new_number
 
 
@@ -122,7 +123,8 @@ def test_an_operator_of_another_team_gets_404_on_every_endpoint(system):
     assert handover["priority"] and handover["category"] == "protection"
     hid = handover["id"]
 
-    for client in (outsider, outsider_supervisor):
+    same_organisation = operator(system, "legal-niamey")  # partner's too, but another team
+    for client in (outsider, outsider_supervisor, same_organisation):
         assert hid not in client.ids()
         calls = [
             client.get(f"/api/v1/handovers/{hid}"),
@@ -135,6 +137,20 @@ def test_an_operator_of_another_team_gets_404_on_every_endpoint(system):
         ]
         assert [c.status_code for c in calls] == [404] * len(calls)
         assert calls[0].json() == client.get("/api/v1/handovers/0123456789abcdef").json()  # as if absent
+        # The console's routes too, signed in with a real session and its CSRF token.
+        console = httpx.Client(base_url=system.api_url, timeout=30)
+        assert (
+            console.post("/console/sign-in", data={"username": client.username, "password": PASSWORD}).status_code
+            == 303
+        )
+        csrf = re.search(r'name="csrf" value="([^"]+)"', console.get("/console/queue").text).group(1)
+        pages = [
+            console.get(f"/console/handovers/{hid}"),
+            console.get(f"/console/handovers/{hid}/media/0/0"),
+            *(console.post(f"/console/handovers/{hid}/{a}", data={"csrf": csrf, "text": "x", "team": "hotline"})
+              for a in ("claim", "reply", "note", "transfer", "close")),
+        ]  # fmt: skip
+        assert [p.status_code for p in pages] == [404] * len(pages)
 
     # Nothing happened to it; its own organisation's supervisor sees it.
     assert hid in partner_supervisor.ids()
@@ -249,7 +265,7 @@ def test_operators_cli_refuses_an_unknown_team_a_short_password_and_a_taken_name
     import subprocess
     import sys
 
-    from tests.support.operators import PASSWORD, add_operator
+    from tests.support.operators import add_operator
     from tools.stack import ROOT
 
     def add(name: str, team: str, password: str) -> subprocess.CompletedProcess:
@@ -313,7 +329,6 @@ def test_a_reply_sent_twice_with_one_idempotency_key_reaches_the_phone_once(syst
 def test_the_console_reply_form_sent_twice_sends_once(system):
     """The console's reply form carries a key made for that page: sending the same form again
     (a double click, a browser resubmitting) shows the page and sends nothing more."""
-    import re
 
     from tests.support.operators import PASSWORD
 
@@ -345,7 +360,6 @@ def test_a_slow_twilio_does_not_hold_the_reply_page_and_the_page_shows_the_statu
     """Twilio answering after 10 s (longer than REPLY_ANSWER_WITHIN_SECONDS, 8 s): the reply is
     answered "sending" instead of waiting into the proxy's timeout, a repeat with the same key
     sends nothing more, and the transcript (API and console page) gets Twilio's answer when it ends."""
-    import re
 
     from tests.support.operators import PASSWORD
 
