@@ -31,13 +31,13 @@ def stacked_bars(title: str, labels: list[str], series: dict[str, list[float]]) 
         'xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="sans-serif">',
         f"<title>{escape(title)}</title>",
         f'<text x="{WIDTH}" y="10" text-anchor="end" font-weight="bold">{escape(title)}</text>',
-        f'<text x="0" y="10">{_short(top)}</text><text x="0" y="{plot}">0</text>',
+        f'<text x="0" y="24">{_short(top)}</text><text x="0" y="{plot}">0</text>',
         f'<line x1="{LEFT}" y1="{plot}" x2="{WIDTH}" y2="{plot}" stroke="#999"/>',
     ]
     for i, label in enumerate(labels):
         x, y = LEFT + i * slot + slot * 0.1, float(plot)
         for k, values in enumerate(series.values()):
-            h = values[i] / top * (plot - 12)
+            h = values[i] / top * (plot - 20)  # room above for the title
             if h > 0:
                 y -= h
                 parts.append(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import random
 import resource
@@ -83,6 +84,7 @@ def fill(insight: Insight, days: int, conversations: int, turns: int, rng: rando
                 rows.append(("feedback", {"id": hid, "score": rng.randint(1, 5)}))
         for i in range(0, len(rows), insight.batch):
             insight._write(rows[i : i + insight.batch])
+        insight.clock = functools.partial(float, base + 86400)  # the night after that day
         insight.rollup()
     return time.monotonic() - start
 
@@ -152,6 +154,7 @@ def main() -> int:
     path = RUN_DIR / "insight.sqlite3"
     insight = Insight(path, retention_days=90)
     filled = fill(insight, args.days, args.conversations, args.turns, random.Random(13))
+    insight.clock = time.time
     raw = insight.db.execute("SELECT COUNT(*) FROM turns").fetchone()[0]
     daily = insight.db.execute("SELECT COUNT(*) FROM daily_turns").fetchone()[0]
     result = {

@@ -180,7 +180,8 @@ async def evaluate(cases: list[dict], model: Path, errors: bool = False, agent=N
         ranking = [r for r in parsed.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
         top = ranking[0] if ranking else (parsed.get("intent") or {})
         danger_words = in_danger(case["text"])
-        model_emergency = top.get("name") == "emergency"
+        # The statistical model's own reading, before words of danger put an emergency first.
+        model_emergency = (parsed.get("model_intent") or top.get("name")) == "emergency"
         rows.append(
             {
                 "text": case["text"],

@@ -54,6 +54,7 @@ class Engine:
 
     async def aclose(self) -> None:
         self.signin.pool.close()
+        await self.handovers.drain()  # replies still being sent end before the outbox closes
         await self.outbox.aclose()
         await self.worker.conversation.rasa.aclose()
         if self.insight is not None:

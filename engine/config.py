@@ -144,6 +144,9 @@ class Settings(BaseSettings):
     # flood of sign-ins cannot take the cores the webhooks need; more waiting than this: 429.
     signin_workers: int = Field(default=1, ge=1, le=8)
     signin_queue: int = Field(default=8, ge=0, le=100)
+    # An operator's reply answers the page by then even if Twilio is slow (the send goes on and
+    # the transcript gets its status): under the proxy's read timeout (15 s in docs/deployment.md).
+    reply_answer_within_seconds: float = Field(default=8.0, gt=0)
     webhook_max_attempts: int = 6  # deliveries to a partner before the dead-letter list
     webhook_backoff_seconds: float = 30.0  # first wait before a retry, doubling each time
     webhook_timeout_seconds: float = 10.0

@@ -25,6 +25,16 @@ log = logging.getLogger("remi.lock")
 
 TTL_MS = 30_000
 _RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
+# The worker's last step for a message: take it off the head of the person's inbox, only if the
+# lock is still ours (-1 if not: someone else has the person now) and the head is that message
+# (0 if not: erasure emptied the inbox meanwhile). One script, so nothing happens in between.
+_POP_HEAD = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+if redis.call('LINDEX', KEYS[2], 0) ~= ARGV[2] then return 0 end
+redis.call('LPOP', KEYS[2])
+redis.call('DECR', KEYS[3])
+return 1
+"""
 _EXTEND = (
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end"
 )
@@ -87,3 +97,16 @@ class SenderLock(Lease):
 
     def __init__(self, redis: Redis, sender: str, ttl_ms: int = TTL_MS):
         super().__init__(redis, keys.LOCK.key(sender), ttl_ms)
+        self.sender = sender
+
+    async def pop_head(self, sid: str) -> bool:
+        """Take the message `sid`, just handled, off the head of the person's inbox if the lock
+        is still ours; False (and `lost` set) if it is not, leaving the inbox to its new holder."""
+        done = await self.redis.eval(
+            _POP_HEAD, 3, self.key, keys.INBOX.key(self.sender), keys.WAITING.key(), self.token, sid
+        )
+        if int(done) < 0:
+            log.warning("a lock (%s) was lost before its holder took its message off the queue", self.key.split(":")[1])
+            self.lost.set()
+            return False
+        return True

@@ -39,7 +39,7 @@ from engine import keys
 from engine.conversation import Conversation, Outcome, touch
 from engine.inbox import Inbox
 from engine.insight.events import record_turn
-from engine.lock import SenderLock
+from engine.lock import TTL_MS, SenderLock
 from engine.outbox import Outbox
 from engine.profile import Profiles
 from engine.recent import RecentTurns
@@ -66,6 +66,7 @@ class Worker:
         subscriptions=None,
         broadcaster=None,
         insight=None,
+        lock_ttl_ms: int = TTL_MS,
     ):
         self.redis, self.inbox, self.profiles = redis, inbox, profiles
         self.conversation, self.outbox = conversation, outbox
@@ -76,6 +77,7 @@ class Worker:
         self.broadcaster = broadcaster  # engine.alerts.sending.Broadcaster: alerts, in a task of their own
         self.insight = insight  # engine.insight.store.Insight: the turn's event, written off the path
         self.recent = RecentTurns(redis, inbox.ttl)
+        self.lock_ttl_ms = lock_ttl_ms
         self._tasks: list[asyncio.Task] = []
         self._stopping = asyncio.Event()
 
@@ -149,7 +151,7 @@ class Worker:
 
     # -- one sender ------------------------------------------------------------------------
     async def drain(self, sender: str) -> None:
-        lock = SenderLock(self.redis, sender)
+        lock = SenderLock(self.redis, sender, self.lock_ttl_ms)
         if not await lock.acquire():
             return  # another worker has this sender; it re-checks the inbox before letting go
         inbox = keys.INBOX.key(sender)
@@ -160,7 +162,8 @@ class Worker:
                     if sid is None:
                         break
                     try:
-                        await self.handle(as_text(sid))
+                        if not await self._turn(as_text(sid), lock):
+                            break  # the lock was lost: the message is left to whoever has it now
                     except asyncio.CancelledError:
                         raise
                     except RedisError as exc:
@@ -171,13 +174,34 @@ class Worker:
                     except Exception as exc:
                         if not await self._set_aside(as_text(sid), exc):
                             raise
-                    if await self.redis.lpop(inbox) is not None:
-                        await self.redis.decr(keys.WAITING.key())
+                    if not await lock.pop_head(as_text(sid)):
+                        break
         finally:
             if await self.redis.llen(inbox):
                 await self.redis.zadd(keys.READY.key(), {sender: int(time.time() * 1000)}, nx=True)
             else:
                 await self.redis.srem(keys.PENDING.key(), sender)
+
+    async def _turn(self, sid: str, lock: SenderLock) -> bool:
+        """Run the message's turn while the lock is ours. If the lock is lost meanwhile (a renewal
+        found it gone: Redis lost it, or this process stalled past its expiry and another worker
+        took the person), the turn is stopped where it is, before it writes over the other
+        holder's turn, and False is returned. Rasa keeps no lock store of its own: this is it."""
+        turn = asyncio.create_task(self.handle(sid))
+        lost = asyncio.create_task(lock.lost.wait())
+        try:
+            done, _ = await asyncio.wait({turn, lost}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            lost.cancel()
+            if not turn.done():
+                turn.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await turn
+        if turn in done:
+            turn.result()  # the turn's own error, if any, for drain to judge
+            return True
+        log.warning("message %s: the sender's lock was lost during the turn, which was stopped", sid)
+        return False
 
     async def _set_aside(self, sid: str, exc: Exception) -> bool:
         """Count a failed turn; after MAX_FAILURES the message is marked failed and skipped."""

@@ -73,6 +73,8 @@ HEADERS = {
 DONE = {
     "claimed": "You have the conversation: the person sees your replies.",
     "sent": "Sent.",
+    "sending": "Twilio is slow: your reply is being sent, its status shows below.",
+    "not-sent": "Not sent: see the reply's status below.",
     "held": "WhatsApp's window was closed: the invitation was sent, your message goes out when the person writes back.",
     "noted": "Note added.",
     "transferred": "Transferred: it waits in the other team's queue.",
@@ -327,8 +329,18 @@ async def act(
             await desk.claim(handover, operator)
             done = "claimed"
         elif action == "reply" and text:
-            entry = await desk.reply(handover, operator, text, idempotency_key, invite=invite == "1")  # twice: once
-            done = "held" if entry.get("status") == "held" else "sent"
+            # Send pressed twice: sent once (the form's key); outside WhatsApp's window, held.
+            entry = await desk.reply(handover, operator, text, idempotency_key, invite=invite == "1")
+            status = entry.get("status")
+            done = (
+                "held"
+                if status == "held"
+                else "sending"
+                if status == "sending"
+                else "sent"
+                if status in ("queued", "sent", "delivered")
+                else "not-sent"
+            )
         elif action == "note" and text:
             await desk.note(handover, operator, text)
             done = "noted"

@@ -57,7 +57,11 @@ class EntryOut(BaseModel):
     event: str | None = Field(None, description="system entries: opened, claimed, transferred, escalated...")
     media: list[MediaOut] = []
     status: str | None = Field(None, description="operator messages: the send's status")
-    details: dict[str, str] = Field({}, description="system entries: reason, from_team, to_team...")
+    details: dict[str, str] = Field(
+        {},
+        description="system entries: reason, from_team, to_team...; operator messages: channel, reason "
+        "(why a send failed, in words)",
+    )
 
 
 class NoteOut(BaseModel):
@@ -101,7 +105,7 @@ def entry_out(handover_id: str, index: int, raw: dict, recent: bool = False) -> 
         ]
     )
     fields = {k: raw.get(k) for k in ("at", "text", "by", "event", "status")}
-    details = {k: str(v) for k, v in raw.items() if k in ("reason", "from_team", "to_team", "note")}
+    details = {k: str(v) for k, v in raw.items() if k in ("reason", "from_team", "to_team", "note", "channel")}
     return EntryOut(sender=raw.get("from", "system"), media=media, details=details, **fields)
 
 

@@ -11,6 +11,10 @@ A message of several clauses (a story) is also read clause by clause: every clau
 reads surely enough is a need, and the message's intent is the most urgent of them (danger
 first, then services, then rights and risks, then the rest of the conversation), with the
 others after it in `needs` (in the parse result) for the reply to offer as a numbered choice.
+Words of immediate danger anywhere in the message (remi/language/danger.py, read by the
+normaliser) make the need an emergency whatever the model read, as the engine does before Rasa:
+one rule, so that the intent Rasa reports is the one the person is answered on. The model's own
+reading stays in the parse result as `model_intent`.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ logger = logging.getLogger(__name__)
 FILE = "linear_intents.joblib"
 CLAUSES = "clauses"  # set by bot.components.normaliser.TextNormaliser
 NEEDS = "needs"
+DANGER = "danger_words"  # set by bot.components.normaliser.TextNormaliser
+MODEL_INTENT = "model_intent"
 
 
 def urgency(intent: str) -> int:
@@ -175,6 +181,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             order = np.argsort(probabilities[0])[::-1][: self.config["ranking_length"]]
             ranking = [{"name": str(labels[i]), "confidence": float(probabilities[0][i])} for i in order]
             needs = self._needs(ranking[0], [self._top(p, labels) for p in probabilities[1:]])
+            message.set(MODEL_INTENT, needs[0]["name"], add_to_output=True)
+            if message.get(DANGER) and needs[0]["name"] != "emergency":
+                needs = [{"name": "emergency", "confidence": 1.0}] + [n for n in needs if n["name"] != "emergency"]
             chosen = needs[0]
             ranking = [chosen] + [r for r in ranking if r["name"] != chosen["name"]]
             message.set(INTENT, chosen, add_to_output=True)

@@ -2,7 +2,7 @@
 (case, accents and Hausa hooks folded, letter runs cut, SMS spellings expanded), in training
 and at inference alike, so the model sees "jveu" and "je veux" as the same words. It also keeps
 the message's clauses (remi/language/clauses.py), cut before punctuation is lost, for the intent
-classifier's reading of long messages."""
+classifier's reading of long messages, and whether the message has words of immediate danger."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from remi.language.clauses import clauses
+from remi.language.danger import in_danger
 from remi.language.normalise import normalise
 
 CLAUSES = "clauses"  # the message's clauses, normalised, for the intent classifier (not output)
+DANGER = "danger_words"  # the message has words of immediate danger (remi/language/danger.py)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -41,6 +43,8 @@ class TextNormaliser(GraphComponent):
         if text and not text.startswith("/"):
             parts = [normalise(c) for c in clauses(text)]
             message.set(CLAUSES, [c for c in parts if c])
+            # Read before normalisation loses the punctuation that cuts clauses.
+            message.set(DANGER, in_danger(text), add_to_output=True)
             message.set(TEXT, normalise(text) or text)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 # Only digits, dots and hex or octal markers: a resolver reads it as an IPv4 address.
-_NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+))*$", re.IGNORECASE)
+_NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+))*$", re.IGNORECASE)
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$", re.IGNORECASE)
 _LOCAL_NAMES = ("localhost", ".localhost", ".local", ".internal", ".home.arpa")
 
@@ -43,7 +43,8 @@ def host_problem(host: str) -> str | None:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        if _NUMERIC_HOST.match(host):
+        if _NUMERIC_HOST.match(host) or _NUMERIC_HOST.match(host.rsplit(".", 1)[-1]):
+            # A last label of digits or hex makes a URL parser read the host as an IPv4 address.
             return "write an IPv4 address as four decimal numbers (a.b.c.d), or use a name"
         if not _NAME.match(host):
             return "the host is not a valid name"
@@ -57,11 +58,24 @@ def host_problem(host: str) -> str | None:
     return None
 
 
+# Ranges Python's is_global lets through that must not be reached: IPv4 protocol assignments,
+# IPv6 forms that carry an IPv4 address a gateway or an old stack may route to (IPv4-compatible,
+# IPv4-translated, local-use NAT64) and deprecated site-local addresses.
+_NOT_PUBLIC = tuple(
+    ipaddress.ip_network(n) for n in ("192.0.0.0/24", "::/96", "::ffff:0:0:0/96", "64:ff9b:1::/48", "fec0::/10")
+)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # a NAT64 gateway reaches the IPv4 address inside
+
+
 def public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address):
         inner = address.ipv4_mapped or address.sixtofour or (address.teredo[1] if address.teredo else None)
+        if inner is None and address in _NAT64:
+            inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if inner is not None:
             return public(inner)
+    if any(address in network for network in _NOT_PUBLIC if network.version == address.version):
+        return False
     return address.is_global and not address.is_multicast
 
 
@@ -97,7 +111,13 @@ async def pinned(url: str, resolve: Resolver = system_resolver) -> Pinned:
         raise AddressRefused("the name does not resolve")
     if not all(public(a) for a in addresses):
         raise AddressRefused("the URL must be a public address, not this machine or a private network")
-    chosen = addresses[0]
+    return pin(url, addresses[0])
+
+
+def pin(url: str, chosen: ipaddress.IPv4Address | ipaddress.IPv6Address) -> Pinned:
+    """The request to `url` sent to the address `chosen` (already checked), the name kept."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
     literal = f"[{chosen}]" if chosen.version == 6 else str(chosen)
     netloc = f"{literal}:{parts.port}" if parts.port else literal
     host_header = f"{host}:{parts.port}" if parts.port else host

@@ -23,6 +23,7 @@ from engine.handover.notices import Notices
 from engine.handover.partners import Partners
 from engine.handover.records import Handover, Handovers
 from engine.handover.routing import LiveRouting
+from engine.identity import Contact
 from engine.inbox import InboundMessage, Inbox, is_twilio_media, media_redirect_allowed
 from engine.insight.events import FEEDBACK, Recorder, record_handover
 from engine.lock import SenderLock
@@ -89,6 +90,7 @@ class HandoverDesk:
         self.partners, self.audit, self.notices = partners, audit, notices
         self.inbox, self.outbox, self.profiles, self.recent = inbox, outbox, profiles, recent
         self.insight: Recorder | None = None  # engine/insight/: set by engine/assembly.py
+        self._finishing: set[asyncio.Task] = set()  # replies whose send goes on after the page
 
     @classmethod
     def build(cls, settings: Settings, redis: Redis, inbox: Inbox, outbox: Outbox, profiles: Profiles) -> HandoverDesk:
@@ -276,7 +278,8 @@ class HandoverDesk:
         WindowClosed says so, and with `invite` the approved invitation template is sent instead
         and the message is held, to go out when the person writes back (`release_held`)."""
         self._must_hold(handover, operator, "reply")
-        if (await self.profiles.load(handover.sender)).opted_out:
+        profile = await self.profiles.load(handover.sender)
+        if profile.opted_out:
             raise Conflict("the person has opted out (STOP): nothing more may be sent")
         contact = await self.inbox.contact(handover.sender)
         if contact is None:
@@ -287,19 +290,20 @@ class HandoverDesk:
             if earlier.startswith("{"):
                 return json.loads(earlier)
             raise Conflict("this reply is being sent already")
+        remembered = (record, field) if idempotency_key else None
         try:
             window = await Window(self.redis).state(handover.sender, contact.channel)
             if not window.open:
                 entry = await self._hold_reply(handover, operator, text, contact, invite)
-            else:
-                entry = await self._send_reply(handover, operator, text, contact)
+                if remembered:
+                    await self.redis.hset(*remembered, json.dumps(entry, ensure_ascii=False))
+                return entry
+            return await self._send_reply(handover, operator, text, contact, remembered)
         except BaseException:
-            if idempotency_key:  # not sent: the same key may try again
+            # Not started (the key still says "sending", not the entry): the same key may try again.
+            if idempotency_key and as_text(await self.redis.hget(record, field) or b"") == "sending":
                 await self.redis.hdel(record, field)
             raise
-        if idempotency_key:
-            await self.redis.hset(record, field, json.dumps(entry, ensure_ascii=False))
-        return entry
 
     def invitation_sid(self, language: str) -> str:
         return self.settings.whatsapp_invitation_content_sids.get(language, "")
@@ -362,23 +366,62 @@ class HandoverDesk:
             sent += 1
         return sent
 
-    async def _send_reply(self, handover: Handover, operator: Operator, text: str, contact) -> dict:
+    async def _send_reply(
+        self,
+        handover: Handover,
+        operator: Operator,
+        text: str,
+        contact: Contact,
+        remembered: tuple[str, str] | None,
+    ) -> dict:
+        """The reply goes into the transcript as "sending" before Twilio is called, and the page
+        is answered within REPLY_ANSWER_WITHIN_SECONDS: a slow Twilio (up to SEND_MAX_ATTEMPTS
+        tries) never keeps the operator's request past the proxy's timeout, where a 504 would
+        invite Send again. The send goes on; its status replaces "sending" when it ends."""
         n = await self.store.next_reply_number(handover.id)
         ref = f"handover:{handover.id}:{n}"
-        # urgent: a person answering is never cut off by the daily cap on the bot's replies.
-        status = await self.outbox.send(handover.sender, contact, text, ref=ref, urgent=True)
-        entry = {
+        entry: dict = {
             "from": "operator",
             "by": operator.username,
             "text": text,
-            "channel": contact.channel,
-            "status": status,
             "ref": ref,
+            "channel": contact.channel,
+            "status": "sending",
             "at": time.time(),
         }
-        await self.store.append(handover.id, "transcript", entry)
-        await self.audit.record(operator.username, "handover.message", handover.id, status=status)
+        index = await self.store.append(handover.id, "transcript", entry)
+        if remembered:  # from here a repeat with the same key gets this entry, never a second send
+            await self.redis.hset(*remembered, json.dumps(entry, ensure_ascii=False))
+        # urgent: a person answering is never cut off by the daily cap on the bot's replies.
+        sending = self.outbox.send(handover.sender, contact, text, ref=ref, urgent=True)
+        finishing = asyncio.create_task(
+            self._record_status(handover.id, index, entry, sending, operator.username, remembered)
+        )
+        self._finishing.add(finishing)
+        finishing.add_done_callback(self._finishing.discard)
+        try:
+            return await asyncio.wait_for(asyncio.shield(finishing), self.settings.reply_answer_within_seconds)
+        except TimeoutError:
+            return dict(entry)  # still "sending": the transcript will say how it ended
+
+    async def _record_status(
+        self, handover_id: str, index: int, entry: dict, sending, username: str, remembered: tuple[str, str] | None
+    ) -> dict:
+        try:
+            status = await sending
+        except Exception:
+            log.exception("an operator's reply could not be sent")
+            status = "failed"
+        entry = entry | {"status": status}
+        if await self.store.replace(handover_id, "transcript", index, entry) and remembered:
+            await self.redis.hset(*remembered, json.dumps(entry, ensure_ascii=False))
+        await self.audit.record(username, "handover.message", handover_id, status=status)
         return entry
+
+    async def drain(self, timeout: float = 20) -> None:
+        """Let replies still being sent end (at shutdown), at most `timeout` seconds."""
+        if self._finishing:
+            await asyncio.wait(set(self._finishing), timeout=timeout)
 
     async def note(self, handover: Handover, operator: Operator, text: str) -> dict:
         entry = {"by": operator.username, "text": text, "at": time.time()}
@@ -471,10 +514,19 @@ class HandoverDesk:
             if locked:
                 await lock.release()
 
+    async def _reachable(self, sender: str, contact: Contact) -> Contact:
+        """Where a notice the person did not just ask for can go (still waiting, closed with the
+        question): by WhatsApp inside its 24-hour window (engine/window.py), else by SMS to the
+        same number, which has no window."""
+        if contact.channel == "whatsapp" and not (await Window(self.redis).state(sender, "whatsapp")).open:
+            return Contact(contact.address.removeprefix("whatsapp:"), "sms")
+        return contact
+
     async def _tell(self, handover: Handover, notice, what: str) -> None:
         contact = await self.inbox.contact(handover.sender)
         if contact is None:
             return
+        contact = await self._reachable(handover.sender, contact)
         suffix = f"{what}:{int(handover.waiting_since)}" if what == "escalated" else what
         await self.outbox.send(
             handover.sender,

@@ -267,8 +267,16 @@ class Partners:
         log.info("webhook to %s: HTTP %d", job["organisation"], response.status_code)
         return NOT_DELIVERED
 
+    @staticmethod
+    def http_client() -> httpx.AsyncClient:
+        """The client deliveries go through. No redirect is followed (a partner's address could
+        send the POST inside our network). No connection is kept: the pool knows a connection by
+        its address only, and two partners' names may share one address, so a connection made
+        and checked for one name must not carry another's delivery."""
+        return httpx.AsyncClient(follow_redirects=False, limits=httpx.Limits(max_keepalive_connections=0))
+
     async def run(self, stopping: asyncio.Event, interval: float = 0.5) -> None:
-        async with httpx.AsyncClient(follow_redirects=False) as http:
+        async with self.http_client() as http:
             while not stopping.is_set():
                 try:
                     await self.deliver_due(http)

@@ -274,9 +274,13 @@ class Handovers:
             await self.redis.expire(keys.HANDOVERS_OF.key(as_text(sender)), self.ttl)
         return length - 1
 
-    async def replace(self, handover_id: str, kind: str, index: int, entry: dict) -> None:
-        """Rewrite one entry (a held reply once it has gone out)."""
-        await self.redis.lset(f"{self.key(handover_id)}:{kind}", index, json.dumps(entry, ensure_ascii=False))
+    async def replace(self, handover_id: str, kind: str, index: int, entry: dict) -> bool:
+        """Rewrite one entry (a reply's status once its send ends); False if the handover is gone."""
+        key = f"{self.key(handover_id)}:{kind}"
+        if not await self.redis.exists(key):  # erased or expired meanwhile: nothing to re-create
+            return False
+        await self.redis.lset(key, index, json.dumps(entry, ensure_ascii=False))
+        return True
 
     async def entries(self, handover_id: str, kind: str) -> list[dict]:
         return [json.loads(raw) for raw in await self.redis.lrange(f"{self.key(handover_id)}:{kind}", 0, -1)]

@@ -4,6 +4,7 @@ of engine/insight/privacy.py can suppress it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,17 +52,48 @@ def per_day(insight: Insight, f: Filters) -> Table:
 
 
 def top_topics(insight: Insight, f: Filters, limit: int = 10) -> Table:
-    where, args = f.turns_where()
+    """The whole months of the range from the monthly table, the days at either end from the daily."""
+    parts, args = [], []
+    months = whole_months(f.start, f.end)
+    daily_ranges = [(f.start, f.end)] if months is None else [r for r in months[2:] if r[0] <= r[1]]
+    for start, end in daily_ranges:
+        where, more = f.turns_where(start, end)
+        parts.append(f"SELECT town, topic, people, messages FROM daily_topics WHERE {where}")
+        args += more
+    if months is not None:
+        where, more = f.turns_where(months[0], months[1], column="month")
+        parts.append(f"SELECT town, topic, people, messages FROM monthly_topics WHERE {where}")
+        args += more
     table = Table("Top topics by town", ["town", "topic", "people", "messages"])
+    shown: dict[str, int] = {}
     for town, topic, people, messages in insight.db.execute(
-        f"SELECT town, topic, SUM(people) AS p, SUM(messages) FROM daily_topics WHERE {where} "
-        f"GROUP BY town, topic ORDER BY town, p DESC",
+        f"SELECT town, topic, SUM(people) AS p, SUM(messages) FROM ({' UNION ALL '.join(parts)}) "
+        "GROUP BY town, topic ORDER BY town, p DESC",
         args,
     ):
-        if sum(1 for r in table.rows if r[0] == town) < limit:
+        if shown.get(town, 0) < limit:
+            shown[town] = shown.get(town, 0) + 1
             table.rows.append([town or "—", topic, people, messages])
             table.people.append(people)
     return table
+
+
+def whole_months(start: str, end: str) -> tuple[str, str, tuple[str, str], tuple[str, str]] | None:
+    """(first whole month, last whole month, days before them, days after them), or None."""
+    first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    begin = first if first.day == 1 else (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    after = (
+        (last + dt.timedelta(days=1)).replace(day=1) if (last + dt.timedelta(days=1)).day == 1 else last.replace(day=1)
+    )
+    if begin >= after:
+        return None
+    stop = after - dt.timedelta(days=1)  # the last day of the last whole month
+    return (
+        begin.isoformat()[:7],
+        stop.isoformat()[:7],
+        (start, (begin - dt.timedelta(days=1)).isoformat()),
+        ((stop + dt.timedelta(days=1)).isoformat(), end),
+    )
 
 
 def handovers(insight: Insight, f: Filters) -> Table:
@@ -159,8 +191,6 @@ def totals(insight: Insight, f: Filters) -> dict[str, str]:
 
 
 def _week(day: str) -> str:
-    import datetime as dt
-
     year, week, _ = dt.date.fromisoformat(day).isocalendar()
     return f"{year}-W{week:02d}"
 

@@ -16,6 +16,18 @@ from remi.language.normalise import normalise
 
 PHRASES = {
     "fr": [
+        # lost in the desert, said in the present: the state is the danger, no "now" needed
+        "je suis perdu dans le desert",
+        "je suis perdue dans le desert",
+        "on est perdu dans le desert",
+        "on est perdus dans le desert",
+        "nous sommes perdus dans le desert",
+        "suis perdu dans le sahara",
+        "sommes perdus dans le sahara",
+        "nous a abandonnes dans le sable",
+        "nous a laisses dans le sable",
+        "le chauffeur nous a laisses",
+        "le chauffeur nous a abandonnes",
         "pas d eau depuis hier",
         "plus d eau depuis hier",
         "au secours",
@@ -38,11 +50,6 @@ PHRASES = {
         "on m a kidnappe",
         "ils m ont kidnappe",
         "on nous a kidnappe",
-        "kidnappe",
-        "kidnappes",
-        "enleve",
-        "sequestre",
-        "sequestres",
         "danger de mort",
         "on me poursuit",
         "aidez moi vite",
@@ -139,6 +146,14 @@ PHRASES = {
         "au secour",
     ],
     "ha": [
+        # lost in the desert: "mun bata" (we got lost) is the state we are in now
+        "na bata a hamada",
+        "mun bata a hamada",
+        "na bace a hamada",
+        "mun bace a hamada",
+        "mun bata a sahara",
+        "na bata a sahara",
+        "direba ya gudu",
         "sahara babu ruwa",
         "hamada babu ruwa",
         "babu ruwa tun jiya",
@@ -226,6 +241,16 @@ PHRASES = {
         "taimako taimako",
     ],
     "en": [
+        # lost in the desert, said in the present: the state is the danger
+        "i am lost in the desert",
+        "im lost in the desert",
+        "we are lost in the desert",
+        "we re lost in the desert",
+        "we lost for desert",
+        "we are lost in the sahara",
+        "left us in the desert",
+        "abandoned us in the desert",
+        "driver left us",
         "desert no water",
         "desert without water",
         "sahara no water",
@@ -242,7 +267,6 @@ PHRASES = {
         "i am dying",
         "im dying",
         "we are dying",
-        "kidnapped",
         "kidnap me",
         "help me now",
         "help us now",
@@ -336,6 +360,11 @@ PHRASES = {
 # home" does not trip them.
 ACTS_NOW = {
     "fr": [
+        "sequestres",
+        "sequestre",
+        "enleve",
+        "kidnappes",
+        "kidnappe",
         "sans eau dans le desert",
         "repond plus",
         "perdus dans le desert",
@@ -373,8 +402,6 @@ ACTS_NOW = {
     ],
     "ha": [
         "mun bata a hamada",
-        "na bata a sahara",
-        "mun bata a sahara",
         "dukan",
         "duka",
         "dukana",
@@ -396,6 +423,7 @@ ACTS_NOW = {
         "ba ruwa",
     ],
     "en": [
+        "kidnapped",
         "lost in the desert",
         "beating",
         "dey beat",
@@ -481,13 +509,22 @@ _NOT_DANGER = re.compile(
 )
 
 
+# "They will kill me if I go back" asks for protection (asylum), not for help this minute: in a
+# message about going back, a threat to kill counts only as an act happening now.
+_KILL = re.compile(r"\b(?:tuer|kill|kashe|kasheni)\b")
+_GOING_BACK = re.compile(
+    r"\b(?:si je (?:re)?tourne|si je rentre|rentrer|retourner|go back|if i return|komawa|idan na koma)\b"
+)
+
+
 def in_danger(text: str) -> bool:
     """True when a clause of the message has words of immediate danger, or an act of danger
     said to be happening now. Clause by clause, so that "they raped me, now I want care" does
     not read as "raped now"."""
+    going_back = bool(_GOING_BACK.search(_canon(text)))
     for clause in map(_canon, clauses(text)):
         clause = _NOT_DANGER.sub(" ", clause)
-        if _PATTERN.search(clause):
+        if any(not (going_back and _KILL.search(m.group())) for m in _PATTERN.finditer(clause)):
             return True
         if _ACT.search(clause) and _NOW.search(_NOT_NOW.sub(" ", clause)):
             return True

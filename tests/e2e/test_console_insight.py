@@ -50,9 +50,9 @@ def test_supervisor_reads_the_week_and_an_editor_turns_a_missed_question_into_an
 
     insight = seed(system)
     number = new_number()
-    system.converse("Bonjour", number)
-    system.converse("la girafe mange des bananes bleues le mardi 96123456", number)
-    wait_until(lambda: insight.db.execute("SELECT id FROM turns WHERE text LIKE 'la girafe%'").fetchone())
+    system.converse("Sannu", number)  # a missed question in Hausa, as the editor meets it
+    system.converse("rakumin dawa yana cin ayaba shudi ranar talata 96123456", number)
+    wait_until(lambda: insight.db.execute("SELECT id FROM turns WHERE text LIKE 'rakumin dawa%'").fetchone())
 
     supervisor = add_operator(system, "hotline", role="supervisor")
     sign_in_browser(browser, system, supervisor)
@@ -78,18 +78,20 @@ def test_supervisor_reads_the_week_and_an_editor_turns_a_missed_question_into_an
     browser.get(system.api_url + "/console/queue")
     assert not browser.find_elements(By.CSS_SELECTOR, "tr[id^=h-]")  # an editor sees no handover
 
-    browser.get(system.api_url + "/console/insight/missed?language=fr")
-    question = next(li for li in browser.find_elements(By.CSS_SELECTOR, "section.missed li") if "la girafe" in li.text)
-    assert "mardi #" in question.text and "96123456" not in question.text
+    browser.get(system.api_url + "/console/insight/missed?language=ha")
+    question = next(
+        li for li in browser.find_elements(By.CSS_SELECTOR, "section.missed li") if "rakumin dawa" in li.text
+    )
+    assert "talata #" in question.text and "96123456" not in question.text
     box = question.find_element(By.NAME, "intent")
     box.clear()
     box.send_keys("services_health")  # click one: the intent
     question.find_element(By.CSS_SELECTOR, "button[value=example]").click()  # click two
     assert browser.find_element(By.CSS_SELECTOR, "[role=status]").text == "Marked."
-    assert "la girafe" not in browser.find_element(By.ID, "main").text
+    assert "rakumin dawa" not in browser.find_element(By.ID, "main").text
 
     exported = subprocess.run(
-        [sys.executable, "-m", "tools.cli", "insight", "export-nlu", "--language", "fr"],
+        [sys.executable, "-m", "tools.cli", "insight", "export-nlu", "--language", "ha"],
         env=system.env,
         cwd=ROOT,
         capture_output=True,
@@ -98,4 +100,4 @@ def test_supervisor_reads_the_week_and_an_editor_turns_a_missed_question_into_an
     )
     assert exported.returncode == 0, exported.stderr
     assert "- intent: services_health" in exported.stdout
-    assert "- la girafe mange des bananes bleues le mardi #" in exported.stdout
+    assert "- rakumin dawa yana cin ayaba shudi ranar talata #" in exported.stdout

@@ -8,13 +8,14 @@ The tests' routing (tests/support/routing.yml): protection → `protection` (org
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
 import httpx
 import redis
 
-from tests.support.operators import operator
+from tests.support.operators import PASSWORD, operator
 from tests.support.system import ACCOUNT_SID, new_number
 
 
@@ -122,7 +123,8 @@ def test_an_operator_of_another_team_gets_404_on_every_endpoint(system):
     assert handover["priority"] and handover["category"] == "protection"
     hid = handover["id"]
 
-    for client in (outsider, outsider_supervisor):
+    same_organisation = operator(system, "legal-niamey")  # partner's too, but another team
+    for client in (outsider, outsider_supervisor, same_organisation):
         assert hid not in client.ids()
         calls = [
             client.get(f"/api/v1/handovers/{hid}"),
@@ -135,6 +137,20 @@ def test_an_operator_of_another_team_gets_404_on_every_endpoint(system):
         ]
         assert [c.status_code for c in calls] == [404] * len(calls)
         assert calls[0].json() == client.get("/api/v1/handovers/0123456789abcdef").json()  # as if absent
+        # The console's routes too, signed in with a real session and its CSRF token.
+        console = httpx.Client(base_url=system.api_url, timeout=30)
+        assert (
+            console.post("/console/sign-in", data={"username": client.username, "password": PASSWORD}).status_code
+            == 303
+        )
+        csrf = re.search(r'name="csrf" value="([^"]+)"', console.get("/console/queue").text).group(1)
+        pages = [
+            console.get(f"/console/handovers/{hid}"),
+            console.get(f"/console/handovers/{hid}/media/0/0"),
+            *(console.post(f"/console/handovers/{hid}/{a}", data={"csrf": csrf, "text": "x", "team": "hotline"})
+              for a in ("claim", "reply", "note", "transfer", "close")),
+        ]  # fmt: skip
+        assert [p.status_code for p in pages] == [404] * len(pages)
 
     # Nothing happened to it; its own organisation's supervisor sees it.
     assert hid in partner_supervisor.ids()
@@ -249,7 +265,7 @@ def test_operators_cli_refuses_an_unknown_team_a_short_password_and_a_taken_name
     import subprocess
     import sys
 
-    from tests.support.operators import PASSWORD, add_operator
+    from tests.support.operators import add_operator
     from tools.stack import ROOT
 
     def add(name: str, team: str, password: str) -> subprocess.CompletedProcess:
@@ -313,7 +329,6 @@ def test_a_reply_sent_twice_with_one_idempotency_key_reaches_the_phone_once(syst
 def test_the_console_reply_form_sent_twice_sends_once(system):
     """The console's reply form carries a key made for that page: sending the same form again
     (a double click, a browser resubmitting) shows the page and sends nothing more."""
-    import re
 
     from tests.support.operators import PASSWORD
 
@@ -338,6 +353,57 @@ def test_the_console_reply_form_sent_twice_sends_once(system):
         assert browser.post(f"/console/handovers/{hid}/reply", data=form).status_code in (200, 303)
     system.twilio.wait_for(number, sent_before + 1)
     time.sleep(1.5)
+    assert len(system.twilio.sent_to(number)) == sent_before + 1
+
+
+def test_a_slow_twilio_does_not_hold_the_reply_page_and_the_page_shows_the_status(system):
+    """Twilio answering after 10 s (longer than REPLY_ANSWER_WITHIN_SECONDS, 8 s): the reply is
+    answered "sending" instead of waiting into the proxy's timeout, a repeat with the same key
+    sends nothing more, and the transcript (API and console page) gets Twilio's answer when it ends."""
+
+    from tests.support.operators import PASSWORD
+
+    desk = operator(system, "hotline")
+    number, before = new_number(), desk.ids()
+    system.converse("Bonjour", number)
+    system.converse("je veux parler à quelqu'un", number)
+    hid = desk.new_handover(before)["id"]
+    assert desk.post(f"/api/v1/handovers/{hid}/claim").status_code == 200
+    browser = httpx.Client(base_url=system.api_url, timeout=30)
+    assert browser.post("/console/sign-in", data={"username": desk.username, "password": PASSWORD}).status_code == 303
+
+    sent_before = len(system.twilio.sent_to(number))
+    body, headers = {"text": "Bonjour, je vous lis. Où êtes-vous ?"}, {"Idempotency-Key": "slow-1"}
+    system.twilio.delay = 10.0
+    try:
+        first = desk.post(f"/api/v1/handovers/{hid}/messages", json=body, headers=headers)
+        assert first.status_code == 201 and first.json()["status"] == "sending", first.text
+        again = desk.post(f"/api/v1/handovers/{hid}/messages", json=body, headers=headers)
+        assert again.status_code == 201 and again.json()["status"] == "sending"
+        assert 'class="badge">sending<' in browser.get(f"/console/handovers/{hid}").text
+        form = browser.get(f"/console/handovers/{hid}").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+        resent = browser.post(  # the console's own form, sent again with the API's key: no new send
+            f"/console/handovers/{hid}/reply",
+            data={"csrf": csrf, "idempotency_key": "slow-1", "text": body["text"]},
+            follow_redirects=True,
+        )
+        assert "being sent" in resent.text, resent.text
+        system.twilio.wait_for(number, sent_before + 1)
+    finally:
+        system.twilio.delay = 0.0
+
+    def reply_status() -> str:
+        ours = [e for e in desk.detail(hid)["transcript"] if e.get("from") == "operator"]
+        assert len(ours) == 1
+        return ours[0]["status"]
+
+    deadline = time.monotonic() + 10
+    while reply_status() == "sending" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert reply_status() in ("queued", "sent", "delivered")  # Twilio took it
+    assert 'class="badge">sending<' not in browser.get(f"/console/handovers/{hid}").text
+    time.sleep(1)
     assert len(system.twilio.sent_to(number)) == sent_before + 1
 
 
@@ -373,3 +439,24 @@ def test_media_redirected_outside_twilio_is_not_followed(system):
     played = hotline.get(entry["media"][0]["url"])
     internal.shutdown()
     assert played.status_code == 410 and hits == []
+
+
+def test_a_63016_twilio_reports_after_a_whatsapp_reply_is_shown_in_the_transcript_in_words(system):
+    """Twilio accepts a WhatsApp reply and reports later that WhatsApp refused it (63016: outside
+    the 24-hour window): the operator reads why in the transcript, not a silent "sent"."""
+    desk = operator(system, "hotline")
+    number, before = new_number(), desk.ids()
+    system.converse("Bonjour", number, whatsapp=True)
+    system.converse("je veux parler à quelqu'un", number, whatsapp=True)
+    hid = desk.new_handover(before)["id"]
+    assert desk.post(f"/api/v1/handovers/{hid}/claim").status_code == 200
+
+    on_whatsapp = len(system.twilio.sent_to("whatsapp:" + number))
+    assert desk.post(f"/api/v1/handovers/{hid}/messages", json={"text": "Bonjour, je suis là."}).status_code == 201
+    sent = system.twilio.wait_for("whatsapp:" + number, on_whatsapp + 1)[-1]
+    callback = {"MessageSid": sent.sid, "MessageStatus": "undelivered", "ErrorCode": "63016", "AccountSid": ACCOUNT_SID}
+    assert system.post_webhook(callback, path="/webhooks/twilio/status").status_code in (200, 204)
+    failed = wait_until(
+        lambda: [e for e in desk.detail(hid)["transcript"] if e["from"] == "operator" and e["details"].get("reason")]
+    )[0]
+    assert failed["status"] == "undelivered" and "24-hour window" in failed["details"]["reason"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from engine.identity import sender_id
 from engine.insight import figures
 from engine.insight.events import day_of
 from engine.insight.store import Filters, Insight
@@ -51,6 +52,13 @@ def test_a_handover_its_feedback_score_and_a_fallback_are_recorded(system):
         0,
         "la girafe mange des bananes bleues le mardi #",
     )
+
+    # Pseudonymous: the file holds neither number nor sender hash, in any form.
+    insight.flush()
+    stored = b"".join(p.read_bytes() for p in insight.path.parent.glob("insight.sqlite3*"))
+    for phone in (number, other):
+        assert phone.encode() not in stored and phone[1:].encode() not in stored
+        assert sender_id(phone, system.env["SENDER_HASH_KEY"]).encode() not in stored
 
     # The turns and the sends are there too, and roll up into today's figures.
     time.sleep(0.5)

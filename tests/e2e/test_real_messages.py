@@ -50,3 +50,14 @@ def test_a_long_story_is_answered_on_its_most_urgent_need(system):
         "Now I sleep outside in Agadez and I have nothing to eat."
     )
     assert sms_of("service_food_shelter", "en") in shown
+
+
+def test_a_danger_of_the_moment_at_the_end_of_a_story_is_answered_first(system):
+    phone = Phone(system)
+    shown = phone.say("Sannu")
+    # Hausa as typed on a basic phone (no hooks), the danger in the last sentence only.
+    shown = phone.say(
+        "Mun dawo daga Libiya makon jiya, muna kwana a waje a Agadez ba abinci. "
+        "Yanzu kanina ya fadi, baya motsi ko kadan"
+    )
+    assert sms_of("emergency", "ha") in shown

@@ -6,6 +6,7 @@ whose record Redis refuses for good is set aside rather than retried forever."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 
 import pytest
@@ -131,3 +132,34 @@ def test_a_record_redis_refuses_for_good_is_set_aside_not_retried_forever(run):
         return await redis.llen(keys.INBOX.key("person"))
 
     assert run(scenario) == 0
+
+
+class RecordingDesk:
+    """What the worker asks of the handover desk when it sets a message aside."""
+
+    def __init__(self) -> None:
+        self.opened: list[dict] = []
+
+    async def open(self, message, profile, request):
+        self.opened.append(request)
+        return type("Handover", (), {"id": "h-1"})()
+
+
+def test_a_poison_message_with_words_of_danger_still_reaches_a_person(run):
+    async def scenario(redis):
+        box, desks = inbox(redis), []
+        for sender, body in (("scared", "au secours ils me frappent"), ("calm", "Bonjour")):
+            await store(box, sender, body)
+            desk = RecordingDesk()
+            failing = Worker(redis, box, Profiles(redis, 3600), conversation=None, outbox=None, handovers=desk)
+            for _try in range(3):  # conversation=None: every turn raises, as a bug would
+                with contextlib.suppress(Exception):
+                    await failing.drain(sender)
+            desks.append(desk)
+        profile = await Profiles(redis, 3600).load("scared")
+        return [d.opened for d in desks], profile.handover, await redis.llen(keys.INBOX.key("scared"))
+
+    opened, handover, left = run(scenario)
+    assert [len(o) for o in opened] == [1, 0]  # the calm message is set aside without a handover
+    assert opened[0][0]["priority"] and opened[0][0]["category"] == "protection"
+    assert handover == "h-1" and left == 0

@@ -37,3 +37,17 @@ def test_reseal_lets_the_old_key_go(redis_url):
         await redis.aclose()
 
     asyncio.run(scenario())
+
+
+def test_while_rotating_both_keys_open_what_the_old_one_sealed_and_the_new_one_seals():
+    """CONTACT_ENCRYPTION_KEY=new,old before `remi keys rotate`: contacts and partner secrets
+    sealed under the old key still open (a single Fernet of the first key would refuse them and
+    send every partner delivery to the dead letters), and what is sealed now opens with new."""
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    contact = Contact("+22790000002", "whatsapp")
+    sealed_before = ContactCipher(old).seal(contact)
+    rotating = ContactCipher(f"{new}, {old}")
+    assert rotating.open(sealed_before) == contact
+    assert sealing_keys(f"{new},{old}").decrypt(sealing_keys(old).encrypt(b"partner secret")) == b"partner secret"
+    assert ContactCipher(new).open(rotating.seal(contact)) == contact  # the first key seals
+    assert ContactCipher(old).open(rotating.seal(contact)) is None

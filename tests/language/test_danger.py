@@ -37,6 +37,8 @@ from remi.language.danger import in_danger
         "they locked us in a container",
         "my son missing since 1 hour",
         "we are in the desert, no water now",
+        "je suis perdu dans le desert",
+        "we are lost in the desert since morning",
     ],
 )
 def test_danger_is_recognised(text):
@@ -61,7 +63,22 @@ def test_danger_is_recognised(text):
         "na haihu mako daya har yanzu ina zubar da jini kadan",
         "KULLE NE NI YANZU, menene hakkina",
         "le bébé bouge plus dans mon ventre depuis hier",
+        "we got lost in the desert for four days on my last trip, is that road still used",
     ],
 )
 def test_ordinary_requests_for_help_are_not_danger(text):
     assert not in_danger(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je suis perdu dans le desert",
+        "Nous sommes perdus dans le désert",
+        "we are lost in the desert",
+        "Mun ɓata a hamada",
+    ],
+)
+def test_lost_in_the_desert_said_in_the_present_is_a_danger_without_a_word_for_now(text):
+    # Once lost when "lost" became an act that needs a word for "now": the state is the danger.
+    assert in_danger(text)

@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+from engine import keys
 from engine.spool import directory_for
 from tests.support import parts, traces
 from tests.support.system import new_number
@@ -37,11 +38,23 @@ def test_redis_down_mid_conversation_loses_and_duplicates_nothing(own_system):
     first = len(system.twilio.sent_to(number))
 
     acknowledged: list[str] = []
-    for text in ("Je suis à Agadez", "la police a pris mes papiers", "que puis-je faire", "merci beaucoup"):
-        form = system.form(text, number)
-        assert system.post_webhook(form).status_code == 200
-        acknowledged.append(form["MessageSid"])
-    parts.kill(system, "redis")  # while the worker is in the middle of these
+    r, sender = traces.client(system), traces.sender_of(system, number)
+    system.twilio.delay = 1.0  # each send takes a second: the turns are still running when Redis dies
+    try:
+        for text in ("Je suis à Agadez", "la police a pris mes papiers", "que puis-je faire", "merci beaucoup"):
+            form = system.form(text, number)
+            assert system.post_webhook(form).status_code == 200
+            acknowledged.append(form["MessageSid"])
+        # A turn in flight: the worker holds the person's lock and has answered none of them yet.
+        deadline, in_flight = time.monotonic() + 20, False
+        while not in_flight and time.monotonic() < deadline:
+            states = [r.hget(keys.MESSAGE_RECORD.key(sid), "state") for sid in acknowledged]
+            in_flight = bool(r.exists(keys.LOCK.key(sender))) and b"done" not in states
+            time.sleep(0.02)
+        assert in_flight, "no turn was in flight to be cut by Redis going away"
+        parts.kill(system, "redis")  # in the middle of a turn
+    finally:
+        system.twilio.delay = 0.0
 
     while_down = system.form("vous êtes là ?", number)
     started = time.monotonic()
@@ -56,12 +69,19 @@ def test_redis_down_mid_conversation_loses_and_duplicates_nothing(own_system):
     records = traces.wait_done(system, acknowledged)
     r = traces.client(system)
     sent = system.twilio.sent_to(number)[first:]
-    twilio_sids = [
-        r.hget(f"remi:out:{sid}:{i}", "twilio_sid")
+    outs = [
+        r.hmget(f"remi:out:{sid}:{i}", "twilio_sid", "status")
         for sid in acknowledged
         for i in range(len(json.loads(records[sid]["replies"])))
     ]
-    assert Counter(t.decode() for t in twilio_sids) == Counter(m.sid for m in sent)
+    # Each reply record holds the Twilio id of a message the phone got, but a send that Redis
+    # went away under: Twilio took it, its id could not be stored, and the next worker marks it
+    # "unknown" (not sent again; listed for supervisors: engine/outbox.py). At most that one.
+    ids = [t.decode() for t, _status in outs if t]
+    cut = [status for t, status in outs if not t]
+    assert cut in ([], [b"unknown"]), cut
+    assert len(set(ids)) == len(ids) and set(ids) <= {m.sid for m in sent}
+    assert len(sent) == len(ids) + len(cut)  # nothing at the phone that no record accounts for
     # One Rasa turn per message (the first "Bonjour" included), but for the one turn Redis went
     # away under: Rasa may have answered it before its replies could be stored, and then runs it
     # again (docs/security.md, "Known limits"); the person got its replies once (asserted above).

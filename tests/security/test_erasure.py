@@ -5,6 +5,7 @@ person's number, hash or words."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from tests.support import traces
@@ -17,7 +18,7 @@ def a_person_with_a_history(system, number: str) -> list[str]:
     sids = []
     for text, whatsapp in (
         ("Bonjour, je suis à Zinder", False),
-        ("Hello, I lost my papers", True),
+        (f"Hello, I lost my papers, my name is {their_word(number)}", True),
         ("je veux parler à quelqu'un", False),
         ("BOT", False),
     ):
@@ -30,10 +31,18 @@ def a_person_with_a_history(system, number: str) -> list[str]:
     return sids
 
 
-def held_about(system, sender: str, sids: list[str]) -> list[str]:
-    """Every key whose name or value holds the person's hash or one of their MessageSids
-    (remi:seen:<sid> markers, documented as kept, aside)."""
-    marks = [sender.encode()] + [sid.encode() for sid in sids]
+def their_word(number: str) -> str:
+    """A name only this person writes (a key can hold what they wrote without their hash or a
+    MessageSid: a transcript, a recent turn, a partner's job)."""
+    return "Kwa" + hashlib.sha256(number.encode()).hexdigest()[:8]
+
+
+def held_about(system, sender: str, sids: list[str], number: str = "") -> list[str]:
+    """Every key whose name or value holds the person's hash, one of their MessageSids, their
+    number (digits) or the word only they wrote (remi:seen:<sid> markers, documented as kept,
+    aside)."""
+    extra = (number.lstrip("+"), their_word(number)) if number else ()
+    marks = [m.encode() for m in (sender, *sids, *extra) if m]
     return sorted(
         rec.key.decode()
         for rec in traces.dump(system)
@@ -55,13 +64,14 @@ def test_person_who_confirms_effacer_is_erased_everywhere(system):
     try:
         sids = a_person_with_a_history(system, number)
         assert len(held_about(system, sender, sids)) > 8  # the control: there is a lot to erase
+        assert held_about(system, "", [], number)  # the control: their word alone is found
         audited = len(erasures_in_audit(system))
 
         assert "1" in "\n".join(system.converse("EFFACER", number))
         done = system.converse("1", number)
         assert any("effac" in text.lower() for text in done)
         time.sleep(1.5)  # the confirmation's status callbacks
-        assert held_about(system, sender, sids) == []
+        assert held_about(system, sender, sids, number) == []
     finally:
         system.twilio.send_status_callbacks = False
 

@@ -19,6 +19,8 @@ REFUSED_URLS = [
     "https://0x7f000001/hook",  # hexadecimal
     "https://0177.0.0.1/hook",  # octal
     "https://0x7f.0.0.1/hook",
+    "https://0x/hook",  # 0.0.0.0 to some parsers
+    "https://1.2.3.0x7f/hook",  # a last label a URL parser reads as a number
     "https://localhost./hook",  # trailing dot
     "https://example.org./hook",
     "https://localhost/hook",
@@ -35,6 +37,12 @@ REFUSED_URLS = [
     "https://[fe80::1]/hook",  # link-local
     "https://[::ffff:127.0.0.1]/hook",  # IPv4-mapped loopback
     "https://[::ffff:10.0.0.1]/hook",
+    "https://[::ffff:0:a00:1]/hook",  # IPv4-translated
+    "https://[::7f00:1]/hook",  # IPv4-compatible (deprecated) loopback
+    "https://[64:ff9b::a00:1]/hook",  # NAT64 of 10.0.0.1
+    "https://[64:ff9b:1::1]/hook",  # local-use NAT64
+    "https://[fec0::1]/hook",  # site-local (deprecated)
+    "https://192.0.0.8/hook",  # IETF protocol assignments
     "http://93.184.215.14/hook",  # public, but not https
     "https://user:pw@example.org/hook",
 ]
@@ -45,7 +53,15 @@ def test_every_form_of_an_internal_address_is_refused_at_registration_in_product
     assert check_url(url, production=True) is not None
 
 
-@pytest.mark.parametrize("url", ["https://partner.example.org/hooks/remi", "https://93.184.215.14:8443/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://partner.example.org/hooks/remi",
+        "https://93.184.215.14:8443/x",
+        "https://[64:ff9b::808:808]/x",  # NAT64 of a public address
+        "https://[2606:2800:220:1::1]/x",
+    ],
+)
 def test_a_public_https_address_is_accepted(url):
     assert check_url(url, production=True) is None
 

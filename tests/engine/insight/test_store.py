@@ -83,12 +83,20 @@ def test_sends_count_segments_and_failures(tmp_path):
 def test_raw_events_expire_and_daily_figures_stay(tmp_path):
     insight = Insight(tmp_path / "insight.sqlite3", retention_days=30)
     old = NOW - 40 * 86400
+    insight.clock = lambda: old + 3600  # that day, the night's rollup
     for n in range(5):
         insight.record("turn", turn_row(f"p{n}", "sms", "fr", "x", "greet", 0.99, None, None, None, at=old))
     insight.rollup()
-    assert insight.db.execute("SELECT COUNT(*) FROM turns").fetchone() == (0,)
+    insight.clock = time.time  # 40 days later
+    insight.record("turn", turn("someone"))
+    insight.rollup()
+    assert insight.db.execute("SELECT COUNT(*) FROM turns").fetchone() == (1,)
     kept = figures.per_day(insight, Filters(day_of(old), day_of(old))).shown()
     assert kept[0][3:5] == ["5", "5"]
+    # A late event for a pruned day never rolls it up again from nothing.
+    insight.record("turn", turn_row("late", "sms", "fr", "x", "greet", 0.99, None, None, None, at=old))
+    insight.rollup()
+    assert figures.per_day(insight, Filters(day_of(old), day_of(old))).shown()[0][3] == "5"
 
 
 def test_erasing_a_person_removes_their_raw_events_and_keeps_the_figures(tmp_path):
@@ -99,3 +107,20 @@ def test_erasing_a_person_removes_their_raw_events_and_keeps_the_figures(tmp_pat
     insight.erase_sender("p0")
     assert insight.db.execute("SELECT COUNT(*) FROM turns").fetchone() == (4,)
     assert figures.per_day(insight, Filters(DAY, DAY)).shown()[0][3] == "5"
+
+
+def test_topics_over_whole_months_match_the_daily_sums(tmp_path, monkeypatch):
+    insight = Insight(tmp_path / "insight.sqlite3", retention_days=10_000)  # 2026's winter kept
+    start = time.mktime((2026, 1, 20, 12, 0, 0, 0, 0, 0))
+    for d in range(60):  # 20 January to 20 March: January's end, February whole, March's start
+        for n in range(5 + d % 3):
+            at = start + d * 86400
+            insight.record(
+                "turn", turn_row(f"p{n}", "sms", "ha", "x", "t", 0.9, f"topic{n % 2}", "Agadez", None, at=at)
+            )
+    insight.rollup()
+    f = Filters("2026-01-25", "2026-03-15")
+    with_months = figures.top_topics(insight, f).shown()
+    monkeypatch.setattr(figures, "whole_months", lambda start, end: None)
+    assert with_months == figures.top_topics(insight, f).shown()
+    assert insight.db.execute("SELECT COUNT(*) FROM monthly_topics").fetchone()[0] >= 3
