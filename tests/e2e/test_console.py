@@ -51,6 +51,29 @@ def browser(monkeypatch):
     driver.quit()
 
 
+def page_status(browser, expected: str, timeout: float = 15) -> str:
+    """The page's status line once it says `expected`: the live updates (api/static/live.js) may
+    replace parts of the page while a test reads them, so a stale element is read again."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    seen = {"text": ""}
+
+    def says(b) -> bool:
+        try:
+            seen["text"] = b.find_element(By.CSS_SELECTOR, "[role=status]").text
+        except (StaleElementReferenceException, NoSuchElementException):
+            return False
+        return expected in seen["text"]
+
+    try:
+        WebDriverWait(browser, timeout).until(says)
+    except TimeoutException:
+        pass  # the assertion that follows shows what the page said
+    return seen["text"]
+
+
 def sign_in_browser(browser, system, username: str, password: str = PASSWORD) -> None:
     """Sign in through the console's form, as a person would, and wait for the answer: the click
     does not wait, and a page opened at once would race the session cookie."""
@@ -91,7 +114,7 @@ def test_operator_signs_in_claims_and_replies_from_the_console(system, browser):
     assert "French" in row.text
     row.find_element(By.CSS_SELECTOR, "button[name=claim]").click()
 
-    assert "You have the conversation" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
+    assert "You have the conversation" in page_status(browser, "You have the conversation")
     assert "arrêté à Agadez" in browser.find_element(By.ID, "transcript").text
     Select(browser.find_element(By.ID, "canned")).select_by_value("fr:greeting")  # the script fills the box
     reply = browser.find_element(By.ID, "reply")
@@ -99,7 +122,7 @@ def test_operator_signs_in_claims_and_replies_from_the_console(system, browser):
     count = len(system.twilio.sent_to(number))
     browser.find_element(By.CSS_SELECTOR, "form[action$='/reply'] button[type=submit]").click()
 
-    assert browser.find_element(By.CSS_SELECTOR, "[role=status]").text == "Sent."
+    assert page_status(browser, "Sent.") == "Sent."
     received = system.twilio.wait_for(number, count + 1)
     assert received[-1].body == "Bonjour, je travaille pour Re.Mi. J'ai lu votre message. Comment puis-je vous aider ?"
     assert "je travaille pour Re.Mi." in browser.find_element(By.ID, "transcript").text

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from tests.e2e.test_console import browser, sign_in_browser  # noqa: F401  (the fixture)
+from tests.e2e.test_console import browser, page_status, sign_in_browser  # noqa: F401  (the fixture)
 from tests.e2e.transcript import Phone
 from tests.support.operators import add_operator
 
@@ -44,7 +44,7 @@ def test_a_supervisor_writes_an_alert_for_agadez_another_approves_and_it_is_sent
     assert "Kwalara a Agadez" in hausa and "GSM-7" in hausa and "SMS: " in hausa
     assert "Alerte Re.Mi., Agadez : Choléra" in browser.find_element(By.ID, "version-fr").text
     browser.find_element(By.ID, "submit-button").click()
-    assert "another supervisor" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
+    assert "another supervisor" in page_status(browser, "another supervisor")
     assert not browser.find_elements(By.ID, "approve-button")  # the author sees no approval
     alert_url = browser.current_url.split("?")[0]
 
@@ -52,7 +52,7 @@ def test_a_supervisor_writes_an_alert_for_agadez_another_approves_and_it_is_sent
     browser.get(alert_url)
     browser.find_element(By.ID, "approve-button").click()
     browser.switch_to.alert.accept()  # "Approve and send this alert now?"
-    assert "Approved" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
+    assert "Approved" in page_status(browser, "Approved")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and "sent" not in browser.find_element(By.ID, "alert-status").text:
         time.sleep(1)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from engine.insight.events import handover_row, send_row, turn_row
 from engine.insight.store import Insight
-from tests.e2e.test_console import browser, sign_in_browser  # noqa: F401  (the fixture)
+from tests.e2e.test_console import browser, page_status, sign_in_browser  # noqa: F401  (the fixture)
 from tests.e2e.test_handovers import wait_until
 from tests.support.operators import add_operator
 from tests.support.system import new_number
@@ -87,7 +87,7 @@ def test_supervisor_reads_the_week_and_an_editor_turns_a_missed_question_into_an
     box.clear()
     box.send_keys("services_health")  # click one: the intent
     question.find_element(By.CSS_SELECTOR, "button[value=example]").click()  # click two
-    assert browser.find_element(By.CSS_SELECTOR, "[role=status]").text == "Marked."
+    assert page_status(browser, "Marked.") == "Marked."
     assert "rakumin dawa" not in browser.find_element(By.ID, "main").text
 
     exported = subprocess.run(
