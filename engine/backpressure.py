@@ -15,12 +15,12 @@ from engine.identity import Contact
 from engine.inbox import InboundMessage
 from engine.outbox import Outbox
 from engine.profile import Profiles
-from remi.i18n import gettext_for
+from remi.i18n import N_, gettext_for
 from remi.language.detect import detect
 
 log = logging.getLogger("remi.backpressure")
 
-BUSY_TEXT = "We are very busy right now. Your message is kept and we will answer it as soon as we can."
+BUSY_TEXT = N_("We are very busy right now. Your message is kept and we will answer it as soon as we can.")
 
 
 class BusyNotice:

@@ -40,7 +40,7 @@ from remi.content.render import (
     main_menu,
     topic_reply,
 )
-from remi.i18n import gettext_for
+from remi.i18n import N_, gettext_for
 from remi.language.danger import in_danger
 from remi.language.detect import LANGUAGES, default_detector, detect
 from remi.language.greetings import greeting_language
@@ -358,7 +358,7 @@ class Conversation:
 
     def _other_language_menu(self, channel: str) -> Reply:
         """What the service reads, in its three languages; the language menu; and a person."""
-        lines = " / ".join(gettext_for(lang)("Re.Mi. reads French, Hausa and English.") for lang in LANGUAGES)
+        lines = " / ".join(gettext_for(lang)(N_("Re.Mi. reads French, Hausa and English.")) for lang in LANGUAGES)
         person = " / ".join(dict.fromkeys(area_title("human_operator", lang) for lang in LANGUAGES))
         return language_menu(lines, channel, more=[Choice(person, OTHER_LANGUAGE_HANDOVER)])
 
@@ -375,7 +375,7 @@ class Conversation:
         """A person is asked for before any language is known: told in the three languages."""
         turn.profile.language = turn.profile.language or "fr"  # the operator's console needs one
         turn.profile.menu, turn.profile.pages = None, []
-        turn.out.texts.append(" / ".join(gettext_for(lang)("A person will answer you here.") for lang in LANGUAGES))
+        turn.out.texts.append(" / ".join(gettext_for(lang)(N_("A person will answer you here.")) for lang in LANGUAGES))
         turn.out.handover = {"category": "general", "priority": False, "reason": "other_language"}
 
     @staticmethod

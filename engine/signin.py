@@ -34,6 +34,7 @@ from redis.asyncio import Redis
 
 from engine import keys
 from engine.operators import Operator, Operators
+from remi.i18n import N_
 
 WINDOW = 900  # seconds a failure counts
 PAIR_FAILURES = 10  # per username and address in WINDOW
@@ -93,7 +94,7 @@ class PasswordPool:
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         if self.in_flight >= self.capacity:
-            raise SignInRefused(1, "sign-in is busy: try again in a second")
+            raise SignInRefused(1, N_("sign-in is busy: try again in a second"))
         self.in_flight += 1
         try:
             return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
@@ -133,7 +134,7 @@ class SignIn:
         names = self._keys(username, address or "unknown")
         wait = int(await self._reserve(keys=names, args=[PAIR_FAILURES, ADDRESS_FAILURES, GLOBAL_PER_SECOND, WINDOW]))
         if wait:
-            raise SignInRefused(wait, "too many sign-in attempts: wait and try again")
+            raise SignInRefused(wait, N_("too many sign-in attempts: wait and try again"))
         try:
             operator = await self.operators.authenticate(username, password, self.pool.run)
         except SignInRefused:

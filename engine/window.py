@@ -19,17 +19,19 @@ from redis.asyncio import Redis
 
 from engine import keys
 from engine.storage import as_text
+from remi.i18n import N_
 
 WINDOW_SECONDS = 24 * 3600
 # Kept an hour past the window, so that "closed 20 minutes ago" can still be said.
 KEEP_SECONDS = WINDOW_SECONDS + 3600
 # Twilio's error codes that mean "outside the window / template refused" (status callbacks).
+# Marked for the catalogs: the console shows them in the operator's language.
 WINDOW_ERRORS = {
-    "63016": "outside WhatsApp's 24-hour window: only an approved template may be sent",
-    "63015": "the WhatsApp sandbox only reaches people who joined it",
-    "63017": "the WhatsApp template was refused",
-    "63020": "the WhatsApp template was rejected by WhatsApp",
-    "63024": "the WhatsApp template's variables do not match the approved template",
+    "63016": N_("outside WhatsApp's 24-hour window: only an approved template may be sent"),
+    "63015": N_("the WhatsApp sandbox only reaches people who joined it"),
+    "63017": N_("the WhatsApp template was refused"),
+    "63020": N_("the WhatsApp template was rejected by WhatsApp"),
+    "63024": N_("the WhatsApp template's variables do not match the approved template"),
 }
 
 

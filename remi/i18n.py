@@ -41,6 +41,12 @@ def _translations(lang: str, stamp: float) -> gettext.NullTranslations:
     return gettext.NullTranslations()
 
 
+def N_(text: str) -> str:
+    """Marks a text for the catalogs (`remi i18n extract` finds N_("...")) where it is defined;
+    it is translated where it is shown, in the reader's language."""
+    return text
+
+
 def translator(lang: str) -> gettext.NullTranslations:
     po = LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po"
     stamp = po.stat().st_mtime if po.exists() else 0.0

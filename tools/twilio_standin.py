@@ -55,6 +55,9 @@ class TwilioStandIn:
     media_redirects: dict[str, str] = field(default_factory=dict)  # path -> where a 302 sends it (a CDN)
     media_requests: int = 0
     requests: int = 0
+    # address -> Twilio error code: messages to it are accepted, then reported "failed" with that
+    # code by the status callback, as Twilio reports WhatsApp's 63016 (outside the 24-hour window).
+    callback_errors: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._lock = threading.Condition()
@@ -208,7 +211,7 @@ class TwilioStandIn:
                     standin.messages.append(message)
                     standin._lock.notify_all()
                 self._reply(201, standin._resource(message))
-                if standin.send_status_callbacks and message.status_callback:
+                if (standin.send_status_callbacks or message.to in standin.callback_errors) and message.status_callback:
                     threading.Thread(target=standin._callbacks, args=(message,), daemon=True).start()
 
         return Handler
@@ -238,14 +241,15 @@ class TwilioStandIn:
         if not message.status_callback:
             return
         validator = RequestValidator(self.auth_token)
-        for status in ("sent", "delivered"):
+        error = self.callback_errors.get(message.to)
+        for status in ("failed",) if error else ("sent", "delivered"):
             params = {
                 "MessageSid": message.sid,
                 "MessageStatus": status,
                 "AccountSid": self.account_sid,
                 "To": message.to,
                 "From": message.from_,
-            }
+            } | ({"ErrorCode": error} if error else {})
             signature = validator.compute_signature(message.status_callback, params)
             target = message.status_callback
             if self.callback_proxy and target.startswith(self.callback_proxy[0]):

@@ -19,6 +19,7 @@ from api.routes.console import _check_csrf, _page
 from engine.alerts.broadcasts import Alert, AlertNotFound, Broadcasts, NotAllowed, WrongState
 from engine.operators import Operator
 from remi import cities
+from remi.i18n import N_
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
 console = APIRouter(prefix="/console/alerts", include_in_schema=False)
@@ -140,7 +141,7 @@ def _zone(request: Request):
 def _console_oversees(request: Request, session) -> HTMLResponse | None:
     if session.operator.oversees:
         return None
-    return _page(request, "console/alerts_forbidden.html", 403, title="Alerts", session=session)
+    return _page(request, "console/alerts_forbidden.html", 403, title=N_("Alerts"), session=session)
 
 
 @console.get("")
@@ -148,7 +149,9 @@ async def list_page(request: Request, session: ConsoleSession, broadcasts: Broad
     if refused := _console_oversees(request, session):
         return refused
     alerts = await broadcasts.recent()
-    return _page(request, "console/alerts.html", title="Alerts", session=session, alerts=alerts, zone=_zone(request))
+    return _page(
+        request, "console/alerts.html", title=N_("Alerts"), session=session, alerts=alerts, zone=_zone(request)
+    )
 
 
 @console.get("/new")
@@ -158,7 +161,7 @@ async def new_page(request: Request, session: ConsoleSession) -> HTMLResponse:
     return _page(
         request,
         "console/alert_new.html",
-        title="New alert",
+        title=N_("New alert"),
         session=session,
         towns=cities.CITIES,
         chosen=[],
@@ -193,7 +196,7 @@ async def compose(
             request,
             "console/alert_new.html",
             422,
-            title="New alert",
+            title=N_("New alert"),
             session=session,
             towns=cities.CITIES,
             chosen=chosen,
@@ -204,7 +207,7 @@ async def compose(
     return _page(
         request,
         "console/alert_new.html",
-        title="New alert",
+        title=N_("New alert"),
         session=session,
         towns=cities.CITIES,
         chosen=chosen,
@@ -214,9 +217,9 @@ async def compose(
 
 
 DONE = {
-    "submitted": "Submitted: another supervisor or an administrator must approve it.",
-    "approved": "Approved: it is being sent.",
-    "cancelled": "Cancelled: what had not gone will not be sent.",
+    "submitted": N_("Submitted: another supervisor or an administrator must approve it."),
+    "approved": N_("Approved: it is being sent."),
+    "cancelled": N_("Cancelled: what had not gone will not be sent."),
 }
 
 
@@ -240,7 +243,7 @@ async def alert_page(
         request,
         "console/alert.html",
         code,
-        title="Alert",
+        title=N_("Alert"),
         session=session,
         alert=alert,
         preview=shown,

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Protocol, cast, runtime_checkable
 
+from babel.dates import format_datetime
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
@@ -32,13 +33,13 @@ from api.deps import (
 from api.routes.handovers import media_response
 from engine import operator_language
 from engine.handover.canned_replies import CannedReplies
-from engine.handover.desk import Conflict, Gone, NotFound, WindowClosed
+from engine.handover.desk import Conflict, Gone, NotFound, Refused, WindowClosed
 from engine.handover.records import Handover
 from engine.operators import Session
 from engine.signin import SignInRefused
 from engine.window import Window
 from remi import sms
-from remi.i18n import LANGUAGES, translator
+from remi.i18n import LANGUAGES, N_, locale, translator
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -61,7 +62,6 @@ if not isinstance(templates.env, GettextEnvironment):
 templates.env.install_null_translations(newstyle=True)
 canned = CannedReplies()
 
-LANGUAGE_NAMES = {"fr": "French", "ha": "Hausa", "en": "English"}
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Frame-Options": "DENY",
@@ -71,20 +71,78 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 DONE = {
-    "claimed": "You have the conversation: the person sees your replies.",
-    "sent": "Sent.",
-    "sending": "Twilio is slow: your reply is being sent, its status shows below.",
-    "not-sent": "Not sent: see the reply's status below.",
-    "held": "WhatsApp's window was closed: the invitation was sent, your message goes out when the person writes back.",
-    "noted": "Note added.",
-    "transferred": "Transferred: it waits in the other team's queue.",
-    "closed": "Closed: the person was told, and the bot answers them again.",
+    "claimed": N_("You have the conversation: the person sees your replies."),
+    "sent": N_("Sent."),
+    "sending": N_("Twilio is slow: your reply is being sent, its status shows below."),
+    "not-sent": N_("Not sent: see the reply's status below."),
+    "held": N_(
+        "WhatsApp's window was closed: the invitation was sent, your message goes out when the person writes back."
+    ),
+    "noted": N_("Note added."),
+    "transferred": N_("Transferred: it waits in the other team's queue."),
+    "closed": N_("Closed: the person was told, and the bot answers them again."),
+}
+# What the engine stores in English and operators read (states, needs, transcript events, why a
+# handover was opened or closed): marked here for the catalogs, shown by the `word` filter in the
+# operator's language. A value not listed (a topic's name, a username) is shown as it is.
+WORDS = {
+    "waiting": N_("waiting"),
+    "active": N_("active"),
+    "closed": N_("closed"),
+    "gone": N_("gone"),
+    "medical": N_("medical"),
+    "psychosocial": N_("psychosocial"),
+    "legal": N_("legal"),
+    "protection": N_("protection"),
+    "general": N_("general"),
+    "opened": N_("opened"),
+    "prioritised": N_("made urgent"),
+    "claimed": N_("claimed"),
+    "invited": N_("invitation sent"),
+    "transferred": N_("transferred"),
+    "escalated": N_("escalated"),
+    "requested": N_("asked for a person"),
+    "human_operator": N_("asked for a person"),
+    "emergency": N_("emergency"),
+    "other_language": N_("wrote in a language the service does not read"),
+    "requested while the bot was down": N_("asked for a person while the bot was down"),
+    "words of danger in a failed message": N_("words of danger in a message the bot could not read"),
+    "words of immediate danger": N_("words of immediate danger"),
+    "opted_out": N_("the person opted out (STOP)"),
+    "migrant_left": N_("the person went back to the bot"),
+    "held": N_("waiting for the person to write back"),
+    "failed": N_("failed"),
+    "undelivered": N_("undelivered"),
+    "unknown": N_("unknown"),
+    "sending": N_("sending"),
+    "pending": N_("waiting for approval"),
+    "approved": N_("approved"),
+    "sent": N_("sent"),
+    "paused": N_("paused"),
+    "cancelled": N_("cancelled"),
+    "operator": N_("operator"),
+    "supervisor": N_("supervisor"),
+    "editor": N_("editor"),
+    "admin": N_("administrator"),
 }
 
 
 LANG_COOKIE = "remi_console_lang"
 LANGUAGE_SELF_NAMES = {"fr": "Français", "ha": "Hausa", "en": "English"}  # each in its own language
 _localised: dict[str, Jinja2Templates] = {}
+
+
+def say(lang: str, text: str | Refused | None) -> str | None:
+    """A message for the page in the operator's language: a marked text, or the engine's refusal
+    with its values put in (states among them translated)."""
+    if text is None:
+        return None
+    gettext = translator(lang).gettext
+    if isinstance(text, Refused):
+        params = {name: gettext(WORDS[v]) if v in WORDS else v for name, v in text.params.items()}
+        text = gettext(text.template).format(**params)
+        return text[:1].upper() + text[1:] + "."
+    return gettext(text)
 
 
 def console_language(request: Request) -> str:
@@ -104,6 +162,14 @@ def templates_for(lang: str) -> Jinja2Templates:
         i18n.install_gettext_translations(translator(lang), newstyle=True)
         env.globals = dict(templates.env.globals)
         i18n.install_null_translations(newstyle=True)
+        # Names, dates and the engine's words in the operator's language (Babel's CLDR data).
+        names = locale(lang).languages
+        env.globals["LANGUAGE_NAMES"] = {code: names.get(code, code) for code in LANGUAGES}
+        gettext = translator(lang).gettext
+        env.filters = dict(templates.env.filters) | {
+            "clock": lambda timestamp, zone: clock(timestamp, zone, lang),
+            "word": lambda value: gettext(WORDS[value]) if value in WORDS else value,
+        }
         _localised[lang] = Jinja2Templates(env=env)
     return _localised[lang]
 
@@ -122,6 +188,8 @@ def _set_language_cookie(response: Response, lang: str, request: Request, settin
 
 def _page(request: Request, name: str, code: int = 200, **context) -> HTMLResponse:
     lang = console_language(request)
+    for message in ("title", "done", "error"):  # marked texts, or the engine's refusals
+        context[message] = say(lang, context.get(message))
     context = {
         "console_lang": lang,
         "LANGUAGE_SELF_NAMES": LANGUAGE_SELF_NAMES,
@@ -146,14 +214,16 @@ def waited(seconds: float) -> str:
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d}"
 
 
-def clock(timestamp: float | None, zone) -> str:
-    """Niger time (the zone of content/handover.yml): operators and migrants share it."""
-    return dt.datetime.fromtimestamp(timestamp, zone).strftime("%d %b %H:%M") if timestamp else ""
+def clock(timestamp: float | None, zone, lang: str = "en") -> str:
+    """Niger time (the zone of content/handover.yml): operators and migrants share it. "4 déc. 09:05"."""
+    if not timestamp:
+        return ""
+    return format_datetime(dt.datetime.fromtimestamp(timestamp, zone), "d MMM HH:mm", locale=locale(lang))
 
 
 templates.env.filters["waited"] = waited
 templates.env.filters["clock"] = clock
-templates.env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+templates.env.globals["LANGUAGE_NAMES"] = {"fr": "French", "ha": "Hausa", "en": "English"}
 templates.env.globals["sms_rules"] = sms.rules()  # the reply cost meter (api/static/sms.js)
 
 
@@ -165,7 +235,7 @@ async def home() -> RedirectResponse:
 
 @router.get("/sign-in")
 async def sign_in_page(request: Request) -> HTMLResponse:
-    return _page(request, "console/sign_in.html", title="Sign in")
+    return _page(request, "console/sign_in.html", title=N_("Sign in"))
 
 
 @router.post("/sign-in")
@@ -182,11 +252,11 @@ async def sign_in(
     try:
         operator = await signin.attempt(username, password, client_address(request))
     except SignInRefused as refused:
-        page = _page(request, "console/sign_in.html", 429, title="Sign in", error=f"{refused.reason.capitalize()}.")
+        page = _page(request, "console/sign_in.html", 429, title=N_("Sign in"), error=Refused(refused.reason))
         page.headers["Retry-After"] = str(refused.retry_after)
         return page
     if operator is None:
-        return _page(request, "console/sign_in.html", 401, title="Sign in", error="Wrong username or password.")
+        return _page(request, "console/sign_in.html", 401, title=N_("Sign in"), error=N_("Wrong username or password."))
     token, _ = await operators.open_session(operator, "console")
     await audit.record(operator.username, "operator.sign_in", operator.username, via="console")
     response = RedirectResponse("/console/queue", status_code=303)
@@ -247,11 +317,12 @@ async def queue(
     return _page(
         request,
         "console/queue.html",
-        title="Queue",
+        title=N_("Queue"),
         session=session,
         status=status,
         handovers=handovers,
         counts={s: len(found) for s, found in lists.items()},
+        live_queue=queue_state(lists["waiting"] + lists["active"]),
         now=time.time(),
         zone=_zone(desk),
         done=DONE.get(request.query_params.get("done", "")),
@@ -264,7 +335,7 @@ async def _handover_page(
     desk,
     handover: Handover,
     code: int = 200,
-    error: str | None = None,
+    error: str | Refused | None = None,
     draft: str = "",
     can_invite: bool = False,
 ) -> HTMLResponse:
@@ -275,10 +346,11 @@ async def _handover_page(
         request,
         "console/handover.html",
         code,
-        title=f"Handover {handover.id}",
+        title=N_("Handover"),
         session=session,
         h=handover,
         transcript=read["transcript"],
+        live_handover=handover_state(handover, read["transcript"]),
         notes=read["notes"],
         zone=_zone(desk),
         teams=[t for t in desk.routing.get().teams.values() if t.id != handover.team],
@@ -351,12 +423,12 @@ async def act(
             await desk.close(handover, operator)
             done = "closed"
         elif action in ("reply", "note"):
-            raise ValueError("write something first")
+            raise Refused(N_("write something first"))
         else:
             raise HTTPException(404, "no such action")
     except NotFound:  # erased meanwhile
         raise HTTPException(404, "no such handover") from None
-    except (Conflict, Gone, ValueError) as exc:
+    except (Conflict, Gone, Refused) as exc:
         current = await desk.store.get(handover.id) or handover
         code = 410 if isinstance(exc, Gone) else 409 if isinstance(exc, Conflict) else 422
         return await _handover_page(
@@ -365,7 +437,7 @@ async def act(
             desk,
             current,
             code,
-            error=str(exc).capitalize() + ".",
+            error=exc,
             draft=text if action == "reply" else "",
             can_invite=isinstance(exc, WindowClosed) and exc.can_invite,
         )
@@ -394,8 +466,13 @@ EVENTS_STREAM_SECONDS = 300  # then the stream ends and the browser reconnects: 
 
 
 async def _queue_state(desk, operator) -> dict:
-    """What the queue pages show, reduced to what changes them: which handovers, in which state."""
-    rows = [h for s in ("waiting", "active") for h in await desk.queue(operator, s)]
+    return queue_state([h for s in ("waiting", "active") for h in await desk.queue(operator, s)])
+
+
+def queue_state(rows: list[Handover]) -> dict:
+    """What the queue pages show, reduced to what changes them: which handovers, in which state.
+    A page carries the state it was drawn from, so that a change between drawing it and the
+    stream's first event is not missed (api/static/live.js)."""
     return {
         "handovers": sorted([h.id, h.status, h.assigned_to or "", bool(h.priority)] for h in rows),
         "urgent": sorted(h.id for h in rows if h.priority and h.status == "waiting"),
@@ -408,7 +485,11 @@ async def _handover_state(desk, handover_id: str, operator) -> dict | None:
         h = await desk.visible(handover_id, operator)
     except NotFound:
         return None
-    entries = await desk.delivery(await desk.store.entries(h.id, "transcript"))
+    return handover_state(h, await desk.delivery(await desk.store.entries(h.id, "transcript")))
+
+
+def handover_state(h: Handover, entries: list[dict]) -> dict:
+    """What an open conversation's page shows, reduced to what changes it."""
     return {
         "id": h.id,
         "status": h.status,
@@ -437,7 +518,7 @@ async def events(request: Request, session: ConsoleSession, desk: HandoverDeskDe
                 now["handover"] = await _handover_state(desk, handover, session.operator)
             for name, state in now.items():
                 if last.get(name) != state:
-                    yield f"event: {name}\ndata: {json.dumps(state)}\n\n"
+                    yield f"event: {name}\ndata: {json.dumps(state, sort_keys=True)}\n\n"
             last = now
             await asyncio.sleep(EVENTS_EVERY_SECONDS)
 

@@ -51,14 +51,26 @@
     document.dispatchEvent(new Event("remi:refreshed"));
   };
 
+  // The state each part of the page was drawn from (data-live-*): a change between drawing the
+  // page and the stream's first event (a reply refused just after Send, an urgent handover
+  // arriving meanwhile) is then shown, not taken for the starting point.
+  const drawn = {
+    queue: page.liveQueue ? JSON.parse(page.liveQueue) : undefined,
+    handover: page.liveHandover ? JSON.parse(page.liveHandover) : undefined,
+  };
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  const changed = (name, state, first) => !first || (drawn[name] !== undefined && !same(drawn[name], state));
+
   const announced = new Set(JSON.parse(sessionStorage.getItem("remi-announced") || "[]"));
   let first = true;
   const hid = page.handover || "";
   const events = new EventSource("/console/events" + (hid ? "?handover=" + encodeURIComponent(hid) : ""));
   events.addEventListener("queue", (event) => {
     const state = JSON.parse(event.data);
+    if (first && drawn.queue) drawn.queue.urgent.forEach((id) => announced.add(id));  // shown already
+    const news = changed("queue", state, first);
     const fresh = state.urgent.filter((id) => !announced.has(id));
-    if (fresh.length && !first) {
+    if (fresh.length && news) {
       document.title = "(" + state.urgent.length + ") " + page.urgentTitle + " · " + baseTitle;
       chime();
     } else if (!state.urgent.length) {
@@ -66,12 +78,14 @@
     }
     fresh.forEach((id) => announced.add(id));
     sessionStorage.setItem("remi-announced", JSON.stringify([...announced]));
-    if (!first) refresh(["queue-nav", "queue-list"]);
+    if (news) refresh(["queue-nav", "queue-list"]);
     first = false;
   });
   let firstHandover = true;
-  events.addEventListener("handover", () => {
-    if (!firstHandover) refresh(["status", "actions", "transcript", "window", "claim-state"]);
+  events.addEventListener("handover", (event) => {
+    if (changed("handover", JSON.parse(event.data), firstHandover)) {
+      refresh(["status", "actions", "transcript", "window", "claim-state"]);
+    }
     firstHandover = false;
   });
 })();

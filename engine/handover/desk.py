@@ -35,6 +35,7 @@ from engine.storage import as_text
 from engine.window import Window, failure_reason
 from remi import cities
 from remi.content.library import HANDOVER_CATEGORIES
+from remi.i18n import N_
 from remi.language.danger import in_danger
 
 log = logging.getLogger("remi.handover")
@@ -47,7 +48,16 @@ class NotFound(LookupError):
     """Absent, expired, or not the caller's to see: the routes answer 404 to all three alike."""
 
 
-class Conflict(ValueError):
+class Refused(ValueError):
+    """Why the desk said no. `str()` is the English text (the API's answer, logs); the console
+    shows `template` in the operator's language, with `params` put in (api/routes/console.py)."""
+
+    def __init__(self, template: str, **params: str):
+        super().__init__(template.format(**params))
+        self.template, self.params = template, params
+
+
+class Conflict(Refused):
     """The handover is not in a state that allows this (409)."""
 
 
@@ -59,7 +69,7 @@ class WindowClosed(Conflict):
         self.can_invite = can_invite
 
 
-class Gone(ValueError):
+class Gone(Refused):
     """The person can no longer be reached (410)."""
 
 
@@ -255,14 +265,15 @@ class HandoverDesk:
         if not moved:
             if current.status == "active" and current.assigned_to == operator.username:
                 return current  # claimed twice by the same person: already theirs
-            holder = f" by {current.assigned_to}" if current.assigned_to else ""
-            raise Conflict(f"the handover is {before}{holder}")
+            if current.assigned_to:
+                raise Conflict(N_("the handover is {state} ({holder})"), state=before, holder=current.assigned_to)
+            raise Conflict(N_("the handover is {state}"), state=before)
         await self._event(current, "claimed", operator.username, webhook="referral.claimed")
         return current
 
-    def _must_hold(self, handover: Handover, operator: Operator, action: str) -> None:
+    def _must_hold(self, handover: Handover, operator: Operator) -> None:
         if handover.status != "active" or handover.assigned_to != operator.username:
-            raise Conflict(f"claim the handover before you {action}")
+            raise Conflict(N_("claim the handover before you reply"))
 
     async def reply(
         self, handover: Handover, operator: Operator, text: str, idempotency_key: str = "", invite: bool = False
@@ -277,19 +288,19 @@ class HandoverDesk:
         Outside WhatsApp's 24-hour window (engine/window.py) free text would be refused:
         WindowClosed says so, and with `invite` the approved invitation template is sent instead
         and the message is held, to go out when the person writes back (`release_held`)."""
-        self._must_hold(handover, operator, "reply")
+        self._must_hold(handover, operator)
         profile = await self.profiles.load(handover.sender)
         if profile.opted_out:
-            raise Conflict("the person has opted out (STOP): nothing more may be sent")
+            raise Conflict(N_("the person has opted out (STOP): nothing more may be sent"))
         contact = await self.inbox.contact(handover.sender)
         if contact is None:
-            raise Gone("the person can no longer be reached (their data was erased or has expired)")
+            raise Gone(N_("the person can no longer be reached (their data was erased or has expired)"))
         record, field = self.store.key(handover.id), f"reply-key:{idempotency_key[:80]}"
         if idempotency_key and not await self.redis.hsetnx(record, field, "sending"):
             earlier = as_text(await self.redis.hget(record, field) or b"")
             if earlier.startswith("{"):
                 return json.loads(earlier)
-            raise Conflict("this reply is being sent already")
+            raise Conflict(N_("this reply is being sent already"))
         remembered = (record, field) if idempotency_key else None
         try:
             window = await Window(self.redis).state(handover.sender, contact.channel)
@@ -312,12 +323,14 @@ class HandoverDesk:
         sid = self.invitation_sid(handover.language)
         if not invite:
             raise WindowClosed(
-                "more than 24 hours have passed since the person last wrote: WhatsApp refuses free text until they"
-                " write again",
+                N_(
+                    "more than 24 hours have passed since the person last wrote: WhatsApp refuses free text until"
+                    " they write again"
+                ),
                 can_invite=bool(sid),
             )
         if not sid:
-            raise WindowClosed("no approved invitation template is set for this language", can_invite=False)
+            raise WindowClosed(N_("no approved invitation template is set for this language"), can_invite=False)
         n = await self.store.next_reply_number(handover.id)
         team = self.routing.get().team(handover.team)
         status = await self.outbox.send(
@@ -432,13 +445,13 @@ class HandoverDesk:
     async def transfer(self, handover: Handover, operator: Operator, team_id: str) -> Handover:
         team = self.routing.get().team(team_id)
         if team is None:
-            raise ValueError(f"no team {team_id!r}")
+            raise Refused(N_("no team {team}"), team=team_id)
         if team.id == handover.team:
-            raise Conflict(f"the handover is already with {team.id}")
+            raise Conflict(N_("the handover is already with {team}"), team=team.id)
         if handover.status == "closed":
-            raise Conflict("the handover is closed")
+            raise Conflict(N_("the handover is {state}"), state="closed")
         if handover.status == "active" and handover.assigned_to != operator.username and not operator.oversees:
-            raise Conflict(f"the handover is held by {handover.assigned_to}")
+            raise Conflict(N_("the handover is held by {holder}"), holder=handover.assigned_to or "")
         moved, before = await self.store.move(
             handover.id,
             "waiting",
@@ -454,7 +467,7 @@ class HandoverDesk:
             held_by=handover.assigned_to or "",
         )
         if not moved:
-            raise Conflict(f"the handover changed meanwhile (now {before or 'gone'}): reload it")
+            raise Conflict(N_("the handover changed meanwhile (now {state}): reload it"), state=before or "gone")
         current = await self.store.get(handover.id) or handover
         await self._event(
             current,
@@ -473,9 +486,9 @@ class HandoverDesk:
 
     async def close(self, handover: Handover, operator: Operator) -> Handover:
         if handover.status == "closed":
-            raise Conflict("the handover is already closed")
+            raise Conflict(N_("the handover is {state}"), state="closed")
         if handover.status == "active" and handover.assigned_to != operator.username and not operator.oversees:
-            raise Conflict(f"the handover is held by {handover.assigned_to}")
+            raise Conflict(N_("the handover is held by {holder}"), holder=handover.assigned_to or "")
         current = await self._end(handover, operator.username, "closed")
         # The bot answers again: clear the person's profile under their lock (a turn in progress
         # must not save the old handover back), then tell them.
@@ -492,7 +505,7 @@ class HandoverDesk:
             {"closed_at": f"{time.time():.3f}", "closed_by": actor, "close_reason": reason},
         )
         if not moved:
-            raise Conflict(f"the handover is {before or 'gone'}")
+            raise Conflict(N_("the handover is {state}"), state=before or "gone")
         current = await self.store.get(handover.id) or handover
         await self._event(current, "closed", actor, webhook="referral.closed", reason=reason)
         return current
@@ -578,18 +591,18 @@ class HandoverDesk:
             # Twilio hands media over to its CDN by a redirect: followed there and nowhere else
             # (httpx drops the credentials on another host; this keeps the request itself in).
             if request.url.netloc != first and not media_redirect_allowed(str(request.url)):
-                raise Gone("the media was redirected outside Twilio's hosts")
+                raise Gone(N_("the media was redirected outside Twilio's hosts"))
 
         async with httpx.AsyncClient(
             timeout=30, follow_redirects=True, max_redirects=3, event_hooks={"request": [only_twilio]}
         ) as http:
             async with http.stream("GET", url, auth=auth) as response:
                 if response.status_code != 200:
-                    raise Gone(f"Twilio answered {response.status_code} for this media")
+                    raise Gone(N_("Twilio answered {code} for this media"), code=str(response.status_code))
                 async for chunk in response.aiter_bytes():
                     size += len(chunk)
                     if size > MEDIA_MAX_BYTES:
-                        raise Gone("the media is larger than 16 MB")
+                        raise Gone(N_("the media is larger than 16 MB"))
                     chunks.append(chunk)
                 kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
         await self.audit.record(operator.username, "handover.media", handover.id, entry=str(entry))

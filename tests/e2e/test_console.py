@@ -111,10 +111,10 @@ def test_operator_signs_in_claims_and_replies_from_the_console(system, browser):
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
 
     row = browser.find_element(By.ID, f"h-{hid}")
-    assert "French" in row.text
+    assert "français" in row.text  # the console speaks French by default (issue 14)
     row.find_element(By.CSS_SELECTOR, "button[name=claim]").click()
 
-    assert "You have the conversation" in page_status(browser, "You have the conversation")
+    assert "La conversation est à vous" in page_status(browser, "La conversation est à vous")
     assert "arrêté à Agadez" in browser.find_element(By.ID, "transcript").text
     Select(browser.find_element(By.ID, "canned")).select_by_value("fr:greeting")  # the script fills the box
     reply = browser.find_element(By.ID, "reply")
@@ -122,7 +122,7 @@ def test_operator_signs_in_claims_and_replies_from_the_console(system, browser):
     count = len(system.twilio.sent_to(number))
     browser.find_element(By.CSS_SELECTOR, "form[action$='/reply'] button[type=submit]").click()
 
-    assert page_status(browser, "Sent.") == "Sent."
+    assert page_status(browser, "Envoyé.") == "Envoyé."
     received = system.twilio.wait_for(number, count + 1)
     assert received[-1].body == "Bonjour, je travaille pour Re.Mi. J'ai lu votre message. Comment puis-je vous aider ?"
     assert "je travaille pour Re.Mi." in browser.find_element(By.ID, "transcript").text

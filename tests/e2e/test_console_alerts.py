@@ -35,16 +35,16 @@ def test_a_supervisor_writes_an_alert_for_agadez_another_approves_and_it_is_sent
 
     sign_in_browser(browser, system, author)
     browser.find_element(By.CSS_SELECTOR, "nav a[href='/console/alerts']").click()  # in the operator's language
-    browser.find_element(By.LINK_TEXT, "Write a new alert").click()
+    browser.find_element(By.LINK_TEXT, "Écrire une nouvelle alerte").click()  # French by default
     browser.find_element(By.ID, "town-Agadez").click()
     for lang, text in TEXTS.items():
         browser.find_element(By.ID, f"text_{lang}").send_keys(text)
     browser.find_element(By.ID, "preview-button").click()
     hausa = browser.find_element(By.ID, "version-ha").text
-    assert "Kwalara a Agadez" in hausa and "GSM-7" in hausa and "SMS: " in hausa
+    assert "Kwalara a Agadez" in hausa and "GSM-7" in hausa and "SMS : " in hausa
     assert "Alerte Re.Mi., Agadez : Choléra" in browser.find_element(By.ID, "version-fr").text
     browser.find_element(By.ID, "submit-button").click()
-    assert "another supervisor" in page_status(browser, "another supervisor")
+    assert "un autre superviseur" in page_status(browser, "un autre superviseur")
     assert not browser.find_elements(By.ID, "approve-button")  # the author sees no approval
     alert_url = browser.current_url.split("?")[0]
 
@@ -52,12 +52,12 @@ def test_a_supervisor_writes_an_alert_for_agadez_another_approves_and_it_is_sent
     browser.get(alert_url)
     browser.find_element(By.ID, "approve-button").click()
     browser.switch_to.alert.accept()  # "Approve and send this alert now?"
-    assert "Approved" in page_status(browser, "Approved")
+    assert "Approuvée" in page_status(browser, "Approuvée")
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and "sent" not in browser.find_element(By.ID, "alert-status").text:
+    while time.monotonic() < deadline and "envoi terminé" not in browser.find_element(By.ID, "alert-status").text:
         time.sleep(1)
         browser.refresh()
-    assert browser.find_element(By.ID, "alert-status").text == "sent"
+    assert browser.find_element(By.ID, "alert-status").text == "envoi terminé"
     assert approver in browser.find_element(By.ID, "approved-by").text
 
     expected = {

@@ -45,5 +45,5 @@ def test_the_reply_box_counts_what_the_outbox_will_send(system, browser):  # noq
         expected = sms.sent_segments(text)
         assert meter.get_attribute("data-encoding") == expected.encoding, text
         assert meter.get_attribute("data-segments") == str(expected.count), text
-        assert f"{len(text)} characters" in meter.text
-        assert ("More than 3 segments" in meter.text) == (expected.count > 3), text
+        assert f"{len(text)} caractères" in meter.text  # the console in French, its default
+        assert ("Plus de 3 segments" in meter.text) == (expected.count > 3), text

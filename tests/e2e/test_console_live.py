@@ -35,12 +35,12 @@ def test_an_urgent_handover_appears_and_announces_itself_without_a_reload(system
     colleague = add_operator(system, "protection", username=f"live-{uuid.uuid4().hex[:4]}")
     sign_in_browser(browser, system, colleague)
     browser.get(f"{system.api_url}/console/handovers/{hid}")
-    assert browser.find_element(By.ID, "claim-state").text == "Claim the handover to reply."
+    assert browser.find_element(By.ID, "claim-state").text == "Prenez la demande en charge pour répondre."
     WebDriverWait(browser, 10).until(lambda b: b.execute_script("return !!window.EventSource"))
     browser.execute_script("window.stillTheSamePage = true;")
     assert api.post(f"/api/v1/handovers/{hid}/claim").status_code == 200
     WebDriverWait(browser, 15).until(lambda b: username in b.find_element(By.ID, "status").text)
-    assert f"{username} has this conversation." == browser.find_element(By.ID, "claim-state").text
+    assert f"{username} a cette conversation." == browser.find_element(By.ID, "claim-state").text
     assert not browser.find_elements(By.CSS_SELECTOR, "form[action$='/claim']")
     assert browser.execute_script("return window.stillTheSamePage") is True
 

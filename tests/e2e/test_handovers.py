@@ -380,7 +380,7 @@ def test_a_slow_twilio_does_not_hold_the_reply_page_and_the_page_shows_the_statu
         assert first.status_code == 201 and first.json()["status"] == "sending", first.text
         again = desk.post(f"/api/v1/handovers/{hid}/messages", json=body, headers=headers)
         assert again.status_code == 201 and again.json()["status"] == "sending"
-        assert 'class="badge">sending<' in browser.get(f"/console/handovers/{hid}").text
+        assert 'class="badge">en cours d&#39;envoi<' in browser.get(f"/console/handovers/{hid}").text
         form = browser.get(f"/console/handovers/{hid}").text
         csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
         resent = browser.post(  # the console's own form, sent again with the API's key: no new send
@@ -388,7 +388,7 @@ def test_a_slow_twilio_does_not_hold_the_reply_page_and_the_page_shows_the_statu
             data={"csrf": csrf, "idempotency_key": "slow-1", "text": body["text"]},
             follow_redirects=True,
         )
-        assert "being sent" in resent.text, resent.text
+        assert "votre réponse est en cours d&#39;envoi" in resent.text, resent.text  # the console speaks French
         system.twilio.wait_for(number, sent_before + 1)
     finally:
         system.twilio.delay = 0.0
@@ -402,7 +402,7 @@ def test_a_slow_twilio_does_not_hold_the_reply_page_and_the_page_shows_the_statu
     while reply_status() == "sending" and time.monotonic() < deadline:
         time.sleep(0.2)
     assert reply_status() in ("queued", "sent", "delivered")  # Twilio took it
-    assert 'class="badge">sending<' not in browser.get(f"/console/handovers/{hid}").text
+    assert 'class="badge">en cours d&#39;envoi<' not in browser.get(f"/console/handovers/{hid}").text
     time.sleep(1)
     assert len(system.twilio.sent_to(number)) == sent_before + 1
 

@@ -60,11 +60,12 @@ def test_the_console_explains_a_closed_window_and_offers_the_invitation(system):
     desk, number, hid = whatsapp_handover(system)
     browser = httpx.Client(base_url=system.api_url, timeout=30)
     assert browser.post("/console/sign-in", data={"username": desk.username, "password": PASSWORD}).status_code == 303
-    assert "open for another 23 h" in browser.get(f"/console/handovers/{hid}").text
+    # The console speaks French unless the operator chose another language (issue 14).
+    assert "ouvert encore 23 h" in browser.get(f"/console/handovers/{hid}").text
 
     close_window(system, number)
     page = browser.get(f"/console/handovers/{hid}").text
-    assert "24-hour window is closed" in page and 'id="send-invitation"' in page
+    assert "La fenêtre de 24 heures de WhatsApp est fermée" in page and 'id="send-invitation"' in page
     form = {
         "csrf": re.search(r'name="csrf" value="([^"]+)"', page).group(1),
         "idempotency_key": re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1),
@@ -74,7 +75,7 @@ def test_the_console_explains_a_closed_window_and_offers_the_invitation(system):
     before = len(system.twilio.sent_to("whatsapp:" + number))
     assert browser.post(f"/console/handovers/{hid}/reply", data=form).status_code == 303
     assert system.twilio.wait_for("whatsapp:" + number, before + 1)[-1].content_sid
-    assert "waiting for the person to write back" in browser.get(f"/console/handovers/{hid}").text
+    assert "en attente d&#39;une réponse de la personne" in browser.get(f"/console/handovers/{hid}").text
 
 
 def test_63016_from_a_status_callback_shows_as_a_failure_in_the_transcript(system):
