@@ -13,8 +13,10 @@ import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.routes import accounts, alerts, auth, console, handovers, health, insight, partners, supervision, twilio
 from engine import assembly, storage
@@ -82,8 +84,20 @@ def create_app(settings: Settings | None = None, run_worker: bool | None = None,
     app.include_router(alerts.router)
     app.include_router(alerts.console)
     app.include_router(insight.router)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.mount("/console/static", StaticFiles(directory=Path(__file__).parent / "static"), name="console-static")
     return app
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Errors on the console's pages are pages in the operator's language; the API keeps JSON."""
+    assert isinstance(exc, StarletteHTTPException)
+    path = request.url.path
+    if 400 <= exc.status_code < 500 and path.startswith("/console/") and not path.startswith("/console/events"):
+        page = console.error_page(request, exc.status_code, str(exc.detail))
+        page.headers.update(exc.headers or {})
+        return page
+    return await http_exception_handler(request, exc)
 
 
 def app() -> FastAPI:  # uvicorn --factory api.main:app

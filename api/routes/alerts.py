@@ -79,14 +79,14 @@ async def _out(alert: Alert, broadcasts: Broadcasts) -> AlertOut:
 
 def _oversees(operator: Operator) -> None:
     if not operator.oversees:
-        raise HTTPException(403, "only supervisors and administrators may work with alerts")
+        raise HTTPException(403, N_("only supervisors and administrators may work with alerts"))
 
 
 async def _act(action, *args):
     try:
         return await action(*args)
     except AlertNotFound:
-        raise HTTPException(404, "no such alert") from None
+        raise HTTPException(404, N_("no such alert")) from None
     except NotAllowed as exc:
         raise HTTPException(403, str(exc)) from None
     except WrongState as exc:
@@ -237,7 +237,7 @@ async def alert_page(
     try:
         alert = await broadcasts.get(alert_id)
     except AlertNotFound:
-        raise HTTPException(404, "no such alert") from None
+        raise HTTPException(404, N_("no such alert")) from None
     shown = await broadcasts.preview(alert.towns, alert.texts) if alert.status == "pending" else None
     return _page(
         request,
@@ -269,11 +269,11 @@ async def alert_action(
     _check_csrf(session, csrf)
     act = {"approve": broadcasts.approve, "cancel": broadcasts.cancel}.get(action)
     if act is None:
-        raise HTTPException(404, "no such action")
+        raise HTTPException(404, N_("no such action"))
     try:
         await act(alert_id, session.operator)
     except AlertNotFound:
-        raise HTTPException(404, "no such alert") from None
+        raise HTTPException(404, N_("no such alert")) from None
     except (NotAllowed, WrongState) as exc:
         code = 403 if isinstance(exc, NotAllowed) else 409
         return await alert_page(request, alert_id, session, broadcasts, code, str(exc).capitalize() + ".")

@@ -188,7 +188,7 @@ def _set_language_cookie(response: Response, lang: str, request: Request, settin
 
 def _page(request: Request, name: str, code: int = 200, **context) -> HTMLResponse:
     lang = console_language(request)
-    for message in ("title", "done", "error"):  # marked texts, or the engine's refusals
+    for message in ("title", "done", "error", "message"):  # marked texts, or the engine's refusals
         context[message] = say(lang, context.get(message))
     context = {
         "console_lang": lang,
@@ -200,9 +200,19 @@ def _page(request: Request, name: str, code: int = 200, **context) -> HTMLRespon
     return response
 
 
+def error_page(request: Request, code: int, detail: str) -> HTMLResponse:
+    """An error on a console page, as a page in the operator's language with a way back (the
+    API's routes answer JSON; api/main.py sends only /console/ here)."""
+    title = ERROR_TITLES.get(code, N_("Error"))
+    return _page(request, "console/error.html", code, title=title, message=Refused(detail.rstrip(".")))
+
+
+ERROR_TITLES = {403: N_("Not allowed"), 404: N_("Not found"), 410: N_("No longer available")}
+
+
 def _check_csrf(session: Session, csrf: str) -> None:
     if not secrets.compare_digest(session.csrf, csrf or ""):
-        raise HTTPException(403, "this form is out of date: reload the page")
+        raise HTTPException(403, N_("this form is out of date: reload the page"))
 
 
 def _zone(desk):
@@ -370,7 +380,7 @@ async def _visible(handover_id: str, session: Session, desk) -> Handover:
     try:
         return await desk.visible(handover_id, session.operator)
     except NotFound:
-        raise HTTPException(404, "no such handover") from None
+        raise HTTPException(404, N_("no such handover")) from None
 
 
 @router.get("/handovers/{handover_id}")
@@ -425,9 +435,9 @@ async def act(
         elif action in ("reply", "note"):
             raise Refused(N_("write something first"))
         else:
-            raise HTTPException(404, "no such action")
+            raise HTTPException(404, N_("no such action"))
     except NotFound:  # erased meanwhile
-        raise HTTPException(404, "no such handover") from None
+        raise HTTPException(404, N_("no such handover")) from None
     except (Conflict, Gone, Refused) as exc:
         current = await desk.store.get(handover.id) or handover
         code = 410 if isinstance(exc, Gone) else 409 if isinstance(exc, Conflict) else 422
@@ -449,14 +459,16 @@ async def act(
 
 
 @router.get("/handovers/{handover_id}/media/{entry}/{n}")
-async def media(handover_id: str, entry: int, n: int, session: ConsoleSession, desk: HandoverDeskDep) -> Response:
+async def media(
+    request: Request, handover_id: str, entry: int, n: int, session: ConsoleSession, desk: HandoverDeskDep
+) -> Response:
     handover = await _visible(handover_id, session, desk)
     try:
         content, kind = await desk.media(handover, session.operator, entry, n)
     except NotFound:
-        raise HTTPException(404, "no such media") from None
+        raise HTTPException(404, N_("no such media")) from None
     except Gone as exc:
-        raise HTTPException(410, str(exc)) from None
+        raise HTTPException(410, say(console_language(request), exc) or "") from None
     return media_response(content, kind)
 
 

@@ -63,3 +63,18 @@ def test_console_forms_without_the_session_csrf_token_change_nothing(system):
     assert browser.post("/console/sign-out", data={}).status_code == 403
     assert desk.detail(hid)["status"] == "waiting" and desk.detail(hid)["assigned_to"] is None
     assert browser.get("/console/queue").status_code == 200  # still signed in: sign-out was refused too
+
+
+def test_a_refused_console_form_is_a_page_in_the_operator_s_language_and_the_api_keeps_json(system):
+    desk = operator(system, "hotline-ha")
+    browser = httpx.Client(base_url=system.api_url, timeout=30)
+    assert browser.post("/console/sign-in", data={"username": desk.username, "password": PASSWORD}).status_code == 303
+    csrf = browser.get("/console/queue").text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    assert browser.post("/console/language", data={"lang": "ha", "csrf": csrf}).status_code == 303
+
+    refused = browser.post("/console/handovers/nothing-here/claim", data={"csrf": "not-the-token"})
+    assert refused.status_code == 404 and refused.headers["content-type"].startswith("text/html")
+    assert "Babu wannan buƙata" in refused.text and 'href="/console/queue"' in refused.text
+    assert "Kuskure" not in refused.text and "no such handover" not in refused.text
+    api = desk.get("/api/v1/handovers/nothing-here")
+    assert api.status_code == 404 and api.json() == {"detail": "no such handover"}  # the API: JSON, English
