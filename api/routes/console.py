@@ -169,6 +169,9 @@ def templates_for(lang: str) -> Jinja2Templates:
         env.filters = dict(templates.env.filters) | {
             "clock": lambda timestamp, zone: clock(timestamp, zone, lang),
             "word": lambda value: gettext(WORDS[value]) if value in WORDS else value,
+            # A text marked N_ where it was written (a figure's title, Twilio's reason): translated
+            # as it is, where `_()` would also %-format it.
+            "tr": gettext,
         }
         _localised[lang] = Jinja2Templates(env=env)
     return _localised[lang]

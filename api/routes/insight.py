@@ -17,11 +17,12 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
 from api.deps import ConsoleSession, InsightDep
 from api.insight_charts import by_day, share_by_day, stacked_bars
-from api.routes.console import _check_csrf, _page
+from api.routes.console import _check_csrf, _page, console_language
 from engine.insight import figures, missed
 from engine.insight.report import csv_report
 from engine.insight.store import Filters, Insight
 from engine.operators import Session
+from remi.i18n import N_, translator
 
 router = APIRouter(prefix="/console/insight", include_in_schema=False)
 ROLES = ("supervisor", "editor", "admin")
@@ -78,16 +79,18 @@ async def insight_page(
     tables, totals = await asyncio.to_thread(_figures, insight, f)
     per_day, topics, handovers, sends = tables
     people_rows = per_day.shown()
+    _ = translator(console_language(request)).gettext  # the charts speak the operator's language
     charts = {
-        per_day.title: stacked_bars("People per day, by language", *by_day(people_rows, 0, 1, 3)),
-        sends.title: stacked_bars("SMS segments per day", *by_day(sends.shown(), 0, 1, 3)),
+        per_day.title: stacked_bars(_("People per day, by language"), *by_day(people_rows, 0, 1, 3)),
+        sends.title: stacked_bars(_("SMS segments per day"), *by_day(sends.shown(), 0, 1, 3)),
     }
-    charts[per_day.title] += stacked_bars("Fallback % per day", *share_by_day(people_rows, 0, 4, 5, "fallback %"))
+    fallbacks = share_by_day(people_rows, 0, 4, 5, _("fallback %"))
+    charts[per_day.title] += stacked_bars(_("Fallback % per day"), *fallbacks)
     towns = sorted({r[0] for r in topics.shown()})
     return _page(
         request,
         "console/insight.html",
-        title="Insight",
+        title=N_("Insight"),
         session=session,
         insight_nav=True,
         f=f,
@@ -135,13 +138,13 @@ async def missed_page(
     return _page(
         request,
         "console/missed.html",
-        title="Missed questions",
+        title=N_("Missed questions"),
         session=session,
         insight_nav=True,
         groups=groups,
         intents=intents,
         language=lang,
-        done="Marked." if done else None,
+        done=N_("Marked.") if done else None,
     )
 
 

@@ -11,11 +11,13 @@ from typing import Any
 
 from engine.insight.privacy import SUPPRESSED, cell, small
 from engine.insight.store import Filters, Insight, median, percentile
+from remi.i18n import N_
 
 
 @dataclass
 class Table:
-    """One figure: a title, column names, and rows whose first `people` column decides suppression."""
+    """One figure: a title, column names, and rows whose first `people` column decides suppression.
+    Titles and column names are marked N_ where written: the console shows them translated."""
 
     title: str
     columns: list[str]
@@ -40,7 +42,10 @@ KEYS = {"day", "week", "language", "channel", "town", "topic", "team", "organisa
 
 def per_day(insight: Insight, f: Filters) -> Table:
     where, args = f.turns_where()
-    table = Table("People and messages per day", ["day", "language", "channel", "people", "messages", "fallback %"])
+    table = Table(
+        N_("People and messages per day"),
+        [N_("day"), N_("language"), N_("channel"), N_("people"), N_("messages"), N_("fallback %")],
+    )
     for day, lang, chan, people, messages, fallbacks in insight.db.execute(
         f"SELECT day, language, channel, SUM(people), SUM(messages), SUM(fallbacks) FROM daily_turns WHERE {where} "
         "GROUP BY day, language, channel ORDER BY day, language, channel",
@@ -64,7 +69,7 @@ def top_topics(insight: Insight, f: Filters, limit: int = 10) -> Table:
         where, more = f.turns_where(months[0], months[1], column="month")
         parts.append(f"SELECT town, topic, people, messages FROM monthly_topics WHERE {where}")
         args += more
-    table = Table("Top topics by town", ["town", "topic", "people", "messages"])
+    table = Table(N_("Top topics by town"), [N_("town"), N_("topic"), N_("people"), N_("messages")])
     shown: dict[str, int] = {}
     for town, topic, people, messages in insight.db.execute(
         f"SELECT town, topic, SUM(people) AS p, SUM(messages) FROM ({' UNION ALL '.join(parts)}) "
@@ -115,17 +120,17 @@ def handovers(insight: Insight, f: Filters) -> Table:
         for name, raw in (("waits", waits), ("handling", handling), ("scores", scores)):
             g[name] += json.loads(raw)
     table = Table(
-        "Handovers per team and week",
+        N_("Handovers per team and week"),
         [
-            "week",
-            "team",
-            "organisation",
-            "handovers",
-            "wait median min",
-            "wait p90 min",
-            "handling median min",
-            "feedback",
-            "feedback mean",
+            N_("week"),
+            N_("team"),
+            N_("organisation"),
+            N_("handovers"),
+            N_("wait median min"),
+            N_("wait p90 min"),
+            N_("handling median min"),
+            N_("feedback"),
+            N_("feedback mean"),
         ],
     )
     for (week, team, org), g in sorted(groups.items()):
@@ -159,7 +164,10 @@ def sends(insight: Insight, f: Filters) -> Table:
     if f.channel:
         clauses.append("channel = ?")
         args.append(f.channel)
-    table = Table("Messages sent and SMS segments per day", ["day", "channel", "messages", "segments", "failed"])
+    table = Table(
+        N_("Messages sent and SMS segments per day"),
+        [N_("day"), N_("channel"), N_("messages"), N_("segments"), N_("failed")],
+    )
     for day, chan, messages, segments, failed in insight.db.execute(
         f"SELECT day, channel, messages, segments, failed FROM daily_sends WHERE {' AND '.join(clauses)} "
         "ORDER BY day, channel",
@@ -184,9 +192,9 @@ def totals(insight: Insight, f: Filters) -> dict[str, str]:
     ).fetchone()
     share = round(100.0 * fallbacks / messages, 1) if messages else 0.0
     return {
-        "people (summed per day)": cell(people, people),
-        "messages": cell(messages, people),
-        "fallback %": cell(share, people),
+        N_("people (summed per day)"): cell(people, people),
+        N_("messages"): cell(messages, people),
+        N_("fallback %"): cell(share, people),
     }
 
 

@@ -46,7 +46,7 @@ def seed(system) -> Insight:
 
 def test_supervisor_reads_the_week_and_an_editor_turns_a_missed_question_into_an_example(system, browser):  # noqa: F811
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     insight = seed(system)
     number = new_number()
@@ -56,14 +56,14 @@ def test_supervisor_reads_the_week_and_an_editor_turns_a_missed_question_into_an
 
     supervisor = add_operator(system, "hotline", role="supervisor")
     sign_in_browser(browser, system, supervisor)
-    browser.find_element(By.LINK_TEXT, "Insight").click()
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Insight"
+    browser.find_element(By.LINK_TEXT, "Tableau de bord").click()  # the console in French, its default
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Tableau de bord"
     assert len(browser.find_elements(By.CSS_SELECTOR, "section.figure svg")) >= 2
     page = browser.find_element(By.ID, "main").text
     assert "hotline" in page and "protection" not in page  # a supervisor of remi: remi's teams only
     Select(browser.find_element(By.NAME, "language")).select_by_value("ha")
     browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
-    assert "language=ha" in browser.current_url
+    WebDriverWait(browser, 10).until(lambda b: "language=ha" in b.current_url)  # the click does not wait
     first = browser.find_element(By.CSS_SELECTOR, "section.figure table tbody")
     assert {row.find_elements(By.TAG_NAME, "td")[1].text for row in first.find_elements(By.TAG_NAME, "tr")} == {"ha"}
     browser.set_window_size(1100, 1500)
@@ -87,7 +87,7 @@ def test_supervisor_reads_the_week_and_an_editor_turns_a_missed_question_into_an
     box.clear()
     box.send_keys("services_health")  # click one: the intent
     question.find_element(By.CSS_SELECTOR, "button[value=example]").click()  # click two
-    assert page_status(browser, "Marked.") == "Marked."
+    assert page_status(browser, "Classée.") == "Classée."
     assert "rakumin dawa" not in browser.find_element(By.ID, "main").text
 
     exported = subprocess.run(
