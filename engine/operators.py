@@ -201,7 +201,12 @@ class Operators:
             raise NoSuchOperator(f"no operator named {username!r}")
 
     async def revoke(self, username: str) -> int:
-        """End every token and console session of the operator; how many there were."""
+        """End every token and console session of the operator; how many there were. An account
+        that does not exist is NoSuchOperator, as for every other change (not "0 ended")."""
+        await self._exists(username)
+        return await self._end_sessions(username)
+
+    async def _end_sessions(self, username: str) -> int:
         of = keys.OPERATOR_SESSIONS.key(username)
         digests = texts(await self.redis.smembers(of))
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -214,7 +219,7 @@ class Operators:
     async def disable(self, username: str) -> int:
         await self._exists(username)
         await self.redis.hset(self.key(username), "disabled", "1")
-        return await self.revoke(username)
+        return await self._end_sessions(username)
 
     async def enable(self, username: str) -> None:
         await self._exists(username)
@@ -226,11 +231,11 @@ class Operators:
         if len(password) < MIN_PASSWORD:
             raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
         await self.redis.hset(self.key(username), "password", await asyncio.to_thread(_hasher.hash, password))
-        return await self.revoke(username)
+        return await self._end_sessions(username)
 
     async def remove(self, username: str) -> None:
         await self._exists(username)
-        await self.revoke(username)
+        await self._end_sessions(username)
         await self.redis.delete(self.key(username))
 
     # -- rate limit ------------------------------------------------------------------------

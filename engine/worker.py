@@ -29,6 +29,7 @@ import contextlib
 import json
 import logging
 import os
+import socket
 import time
 import traceback
 
@@ -78,6 +79,9 @@ class Worker:
         self.insight = insight  # engine.insight.store.Insight: the turn's event, written off the path
         self.recent = RecentTurns(redis, inbox.ttl)
         self.lock_ttl_ms = lock_ttl_ms
+        # Which process answered a message, kept with it ("worker"): where a turn ran, for
+        # whoever reads a message's record (and the scale-out test) — not a person.
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
         self._tasks: list[asyncio.Task] = []
         self._stopping = asyncio.Event()
 
@@ -247,6 +251,7 @@ class Worker:
             raise LookupError(f"message {sid} has a state but no record")
         contact = await self.inbox.contact(message.sender)
         if state == "received":
+            started = time.time()
             profile = await self.profiles.load(message.sender)
             outcome: Outcome = await self.conversation.respond(message, profile)
             touch(profile)
@@ -266,7 +271,9 @@ class Worker:
                 mapping={
                     "state": "answered",
                     "replies": json.dumps(outcome.texts),
+                    "started_at": started,
                     "answered_at": time.time(),
+                    "worker": self.name,
                     "erase": int(outcome.erase),
                     "urgent": int(urgent),
                 },

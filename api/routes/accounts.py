@@ -69,8 +69,7 @@ async def _change(action: str, username: str, operator: Operator, operators, aud
         elif action == "reset_password":
             ended = await operators.reset_password(username, password)
         else:
-            await operators.revoke(username)
-            await operators.remove(username)
+            await operators.remove(username)  # its sessions end with it
             ended = 0
     except NoSuchOperator:
         raise HTTPException(404, "no such operator") from None
