@@ -146,13 +146,6 @@ PHRASES = {
         "au secour",
     ],
     "ha": [
-        # lost in the desert: "mun bata" (we got lost) is the state we are in now
-        "na bata a hamada",
-        "mun bata a hamada",
-        "na bace a hamada",
-        "mun bace a hamada",
-        "mun bata a sahara",
-        "na bata a sahara",
         "direba ya gudu",
         "sahara babu ruwa",
         "hamada babu ruwa",
@@ -354,6 +347,352 @@ PHRASES = {
     ],
 }
 
+# States of immediate danger told in the words of their topic (the desert, smugglers, violence,
+# a child who does not respond, bleeding): a danger when said, unless the clause puts them in the
+# past. "Mun bata a hamada" is "we are lost in the desert" and "we got lost in the desert" alike;
+# with "bara" (last year) it is a story, and the person wants something else.
+STATES = {
+    "fr": [
+        # lost, stranded, without water
+        "on sest egare",
+        "on sest egares",
+        "nous nous sommes egares",
+        "on est egares",
+        "nous sommes egares",
+        "on sest perdu dans le desert",
+        "on sest perdus dans le desert",
+        "on sest perdus dans le sable",
+        "on sest perdus dans le tenere",
+        "nous nous sommes perdus",
+        "perdus dans le tenere",
+        "perdu dans le tenere",
+        "perdus pres de la frontiere",
+        "perdus vers la frontiere",
+        "on sait pas ou on est",
+        "on sait plus ou on est",
+        "on ne sait pas ou on est",
+        "on ne sait plus ou on est",
+        "nous ne savons pas ou nous sommes",
+        "on voit plus la route",
+        "on voit pas la route",
+        "on trouve plus la route",
+        "on retrouve pas la route",
+        "bloques dans le desert",
+        "bloques dans le tenere",
+        "bloques en plein desert",
+        "coinces dans le desert",
+        "coinces dans le sable",
+        "en panne au milieu du desert",
+        "en panne au milieu du sable",
+        "en panne en plein desert",
+        "en panne dans le desert",
+        "plus rien a boire",
+        "rien a boire depuis",
+        "jours sans eau",
+        # violence, weapons
+        "frappent tout le monde",
+        "tapent tout le monde",
+        "ont des couteaux",
+        "sortent des couteaux",
+        "a pris un couteau",
+        "a sorti un couteau",
+        "coup de couteau",
+        "coups de couteau",
+        "hommes armes sont",
+        "des hommes armes dans",
+        # not responding, not breathing well, fits
+        "tout mou",
+        "toute molle",
+        "repon pa quand",
+        "repond pa quand",
+        "repond plus quand",
+        "ouvre pas les yeux",
+        "ouvre plus les yeux",
+        "ouvre pas ses yeux",
+        "ouvre plus ses yeux",
+        "respire a peine",
+        "respire presque plus",
+        "respire presque pas",
+        "a convulse",
+        "fait des convulsions",
+        "convulse",
+        # heavy bleeding
+        "saigne fort",
+        "saigne tres fort",
+        "saigne enormement",
+        "hemorragie",
+        "plein de sang",
+        "pleine de sang",
+        "sang gicle",
+        "sang partout",
+        "pisse le sang",
+    ],
+    "ha": [
+        # lost, stranded, without water
+        "na bata a hamada",
+        "mun bata a hamada",
+        "na bace a hamada",
+        "mun bace a hamada",
+        "mun bata a sahara",
+        "na bata a sahara",
+        "mun bace a sahara",
+        "mun bace a cikin",
+        "mun bata a cikin",
+        "mun bata kusa da",
+        "mun bace kusa da",
+        "ba mu san ina muke ba",
+        "bamu san ina muke ba",
+        "ba mu san inda muke ba",
+        "bamu san inda muke ba",
+        "ba mu ga hanya ba",
+        "bamu ga hanya ba",
+        "ba mu san hanya ba",
+        "bamu san hanya ba",
+        "mun makale a hamada",
+        "mun makale a sahara",
+        "mun makale a yashi",
+        "mun makale a tenere",
+        "mota ta lalace a tsakiyar",
+        "mota ta lalace a hamada",
+        "mota ta mutu a hamada",
+        "mota ta lalace a sahara",
+        "kwana biyu ba ruwa",
+        "kwana biyu babu ruwa",
+        "kwana uku ba ruwa",
+        "kwana uku babu ruwa",
+        "direba ya jefar da mu",
+        "direba ya bar mu a",
+        # violence, weapons
+        "suna dukan kowa",
+        "suna bugun kowa",
+        "ya dauki wuka",
+        "ta dauki wuka",
+        "sun dauki wukake",
+        "suna da wukake",
+        "an soka wa",
+        "an soka masa",
+        "an soka mata",
+        "sun soka masa",
+        "sun soke shi",
+        "masu bindiga sun shigo",
+        "yan bindiga sun shigo",
+        # not responding, not breathing well, fits
+        "baya amsa idan",
+        "ba ya amsa idan",
+        "bata amsa idan",
+        "ba ta amsa idan",
+        "baya amsa komai",
+        "bata amsa komai",
+        "ya yi laushi",
+        "yayi laushi",
+        "ta yi laushi",
+        "tayi laushi",
+        "bata bude ido",
+        "ba ta bude ido",
+        "baya bude ido",
+        "ba ya bude ido",
+        "numfashi da kyar",
+        "yana farfadiya",
+        "tana farfadiya",
+        "ta yi farfadiya",
+        "ya yi farfadiya",
+        # heavy bleeding
+        "jini mai yawa",
+        "jini baya daina",
+        "jini ba ya daina",
+        "jini bai daina ba",
+        "jini yana fesowa",
+        "jini na fesowa",
+        "jini yana kwarara",
+        "jini ko ina",
+        "duk jini",
+    ],
+    "en": [
+        # lost, stranded, without water
+        "we don lost",
+        "we don loss",
+        "we lost near",
+        "we are lost near",
+        "lost near the border",
+        "dont know where we are",
+        "don t know where we are",
+        "we no know where we dey",
+        "cant see the road",
+        "can t see the road",
+        "cant find the road",
+        "can t find the road",
+        "stuck in the desert",
+        "stuck in the tenere",
+        "stuck in the sahara",
+        "stuck in the sand",
+        "stuck for desert",
+        "car spoil for",
+        "motor spoil for",
+        "broke down in the desert",
+        "broke down in the middle",
+        "nothing left to drink",
+        "nothing to drink",
+        "days no water",
+        "days without water",
+        # violence, weapons
+        "hitting everybody",
+        "hitting everyone",
+        "beating everybody",
+        "beating everyone",
+        "took a knife",
+        "pulled a knife",
+        "get knife",
+        "chop knife",
+        "armed men just",
+        "armed men are",
+        "armed men entered",
+        # not responding, not breathing well, fits
+        "is limp",
+        "body soft",
+        "does not react",
+        "doesnt react",
+        "doesn t react",
+        "not reacting",
+        "no dey react",
+        "no dey answer when",
+        "no dey answer wen",
+        "wont open her eyes",
+        "wont open his eyes",
+        "won t open her eyes",
+        "won t open his eyes",
+        "not opening her eyes",
+        "not opening his eyes",
+        "barely breathing",
+        "hardly breathing",
+        "having a fit",
+        "had a fit",
+        "convulsing",
+        "having a seizure",
+        # heavy bleeding
+        "bleeding heavy",
+        "bleeding badly",
+        "bleeding plenty",
+        "full of blood",
+        "blood everywhere",
+        "blood is spurting",
+        "blood dey rush",
+        "blood dey pour",
+        "blood is pouring",
+        "haemorrhage",
+        "hemorrhage",
+    ],
+}
+# Held by smugglers or kidnappers: a danger unless in the past, or unless the message is about
+# custody ("la police nous retient", "yan sanda sun rike mu" ask about rights on arrest).
+HELD = {
+    "fr": [
+        "nous retiennent",
+        "nous retient",
+        "me retiennent",
+        "on est retenus",
+        "nous sommes retenus",
+        "nous sequestrent",
+        "nous sequestre",
+        "me sequestrent",
+        "on est sequestres",
+        "nous sommes sequestres",
+        "nous detiennent",
+        "nous garde dans",
+        "nous gardent dans",
+        "nous garde enfermes",
+        "nous gardent enfermes",
+        "nous laissent pas sortir",
+        "nous laisse pas sortir",
+        "appellent nos familles",
+        "appellent nos parents",
+        "sinon il nous vend",
+        "sinon ils nous vendent",
+        "vont nous vendre",
+        "va nous vendre",
+    ],
+    "ha": [
+        "sun rike mu",
+        "suna rike da mu",
+        "an rike mu",
+        "an tsare mu",
+        "sun tsare mu",
+        "suna tsare da mu",
+        "ya kulle mu",
+        "ya rike mu",
+        "suna kiran iyayenmu",
+        "suna kiran iyalanmu",
+        "ba su bari mu fita",
+        "basu bari mu fita",
+        "ba za su bar mu mu fita",
+    ],
+    "en": [
+        "holding us",
+        "hold us for",
+        "keeping us in",
+        "keeping us locked",
+        "are keeping us",
+        "is keeping us",
+        "dem hold us",
+        "dem lock us",
+        "wont let us go",
+        "won t let us go",
+        "wont let us leave",
+        "won t let us leave",
+        "calling our families",
+        "calling my family for",
+        "or he sells us",
+        "sell us",
+    ],
+}
+# What puts a state in the past: a story, not a danger of the moment.
+PAST = {
+    "fr": [
+        "l an dernier",
+        "l an passe",
+        "l annee derniere",
+        "l annee passee",
+        "le mois dernier",
+        "le mois passe",
+        "la semaine derniere",
+        "la semaine passee",
+        "la derniere fois",
+        "autrefois",
+        "pendant",
+        "on a passe",
+        "nous avons passe",
+    ],
+    "ha": [
+        "bara",
+        "shekarar da ta wuce",
+        "watan jiya",
+        "makon jiya",
+        "da ta wuce",
+        "da ya wuce",
+        "da suka wuce",
+        "da ta gabata",
+        "da ya gabata",
+        "a baya",
+    ],
+    "en": [
+        "last year",
+        "last month",
+        "last week",
+        "last trip",
+        "last time",
+        "years ago",
+        "months ago",
+        "weeks ago",
+        "we spent",
+    ],
+}
+# What makes it a question about the risk, not the risk met: "que faire si la voiture tombe en
+# panne dans le desert", "me zan yi idan mota ta lalace a hamada".
+HYPOTHETICAL = {
+    "fr": ["si", "que faire", "ke faire", "quoi faire", "combien"],
+    "ha": ["idan", "me zan yi", "me za mu yi", "yaya ake", "nawa"],
+    "en": ["if", "what happen", "what happens", "what to do", "how long", "how many"],
+}
+
 # Acts that are a danger when they are happening now: "ils frappent ma femme" may be a story of
 # last year, "ils frappent ma femme maintenant" is not. Matched when an act and a mark of "now"
 # are in the same clause (remi/language/clauses.py), so "I was beaten in Libya, now I want to go
@@ -399,6 +738,9 @@ ACTS_NOW = {
         "evanouie",
         "noye",
         "se noie",
+        "bat",
+        "battent",
+        "largues",
     ],
     "ha": [
         "mun bata a hamada",
@@ -421,6 +763,10 @@ ACTS_NOW = {
         "suma",
         "babu ruwa",
         "ba ruwa",
+        "jefar da mu",
+        "bar mu a hamada",
+        "kawo mana hari",
+        "kai mana hari",
     ],
     "en": [
         "kidnapped",
@@ -446,6 +792,10 @@ ACTS_NOW = {
         "fainted",
         "collapsed",
         "drowning",
+        "hitting",
+        "dey hit",
+        "dumped us",
+        "left us",
     ],
 }
 NOW = {
@@ -463,8 +813,23 @@ NOW = {
         "tout a l heure",
         "venez vite",
         "vite",
+        "ce matin",
+        "ce soir",
     ],
-    "ha": ["yanzu", "yanzun nan", "da sauri", "ku zo", "tun safe", "tun da safe", "awa daya", "saa daya"],
+    "ha": [
+        "yanzu",
+        "yanzun nan",
+        "da sauri",
+        "ku zo",
+        "tun safe",
+        "tun da safe",
+        "awa daya",
+        "saa daya",
+        "dazu",
+        "dazun nan",
+        "da safen nan",
+        "yau da safe",
+    ],
     "en": [
         "now",
         "nw",
@@ -478,6 +843,7 @@ NOW = {
         "one hour",
         "come quick",
         "quick",
+        "tonight",
     ],
 }
 
@@ -497,15 +863,27 @@ def _alternation(phrases: Iterable[list[str]]) -> re.Pattern[str]:
 _PATTERN = _alternation(PHRASES.values())
 _ACT = _alternation(ACTS_NOW.values())
 _NOW = _alternation(NOW.values())
+_STATE = _alternation(STATES.values())
+_PAST = _alternation(PAST.values())
+_HELD = _alternation(HELD.values())
+_HYPOTHETICAL = _alternation(HYPOTHETICAL.values())
+_CUSTODY = re.compile(
+    r"\b(?:police|policiers?|gendarmes?|gendarmerie|commissariat|cellule|cell|checkpoint|garde a vue"
+    r"|yan sanda|jandarma|ofishin)\b"
+)
 
 
 # "har yanzu" is "still" (a bleeding that has lasted a week), not "now".
 _NOT_NOW = re.compile(r"\bhar yanzu\b")
-# "Emergency" naming a kind of service or document is a question, not a call for help.
+# "Emergency" naming a kind of service or document is a question, not a call for help; a phone
+# that does not answer is not a person who does not respond.
 _NOT_DANGER = re.compile(
     r"\b(?:emergency (?:travel|contraception|shelter|number|numbers|document|documents|certificate)"
     r"|(?:contraception|hebergement|logement|numero|numeros|laissez passer) d urgence"
-    r"|masauki na gaggawa)\b"
+    r"|masauki na gaggawa"
+    # not answering the phone is news to trace, not a body that does not respond
+    r"|amsa(?:wa)? waya\w*|(?:phone|number|line) (?:is )?not responding"
+    r"|not responding to (?:my |our )?(?:calls?|messages?|phone))\b"
 )
 
 
@@ -518,14 +896,19 @@ _GOING_BACK = re.compile(
 
 
 def in_danger(text: str) -> bool:
-    """True when a clause of the message has words of immediate danger, or an act of danger
-    said to be happening now. Clause by clause, so that "they raped me, now I want care" does
+    """True when a clause of the message has words of immediate danger, an act of danger said
+    to be happening now, or a state of danger not put in the past. Clause by clause, so that "they raped me, now I want care" does
     not read as "raped now"."""
     going_back = bool(_GOING_BACK.search(_canon(text)))
+    custody = bool(_CUSTODY.search(_canon(text)))
     for clause in map(_canon, clauses(text)):
         clause = _NOT_DANGER.sub(" ", clause)
         if any(not (going_back and _KILL.search(m.group())) for m in _PATTERN.finditer(clause)):
             return True
         if _ACT.search(clause) and _NOW.search(_NOT_NOW.sub(" ", clause)):
+            return True
+        if _PAST.search(clause) or _HYPOTHETICAL.search(clause):
+            continue
+        if _STATE.search(clause) or (_HELD.search(clause) and not custody):
             return True
     return False
