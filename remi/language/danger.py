@@ -59,8 +59,6 @@ PHRASES = {
         "ne respire",
         "reagit plus",
         "se reveille pas",
-        "s est evanoui",
-        "s est evanouie",
         # heavy bleeding
         "saigne beaucoup",
         "perd beaucoup de sang",
@@ -182,8 +180,6 @@ PHRASES = {
         "daina numfashi",
         "baya amsawa",
         "bata amsawa",
-        "ta suma",
-        "ya suma",
         "zubar da jini sosai",
         "zubar da jini da yawa",
         "jini baya tsayawa",
@@ -277,7 +273,6 @@ PHRASES = {
         "no dey respond",
         "not waking up",
         "unconscious",
-        "fainted",
         "bleeding a lot",
         "bleeding heavily",
         "bleeding too much",
@@ -414,6 +409,8 @@ STATES = {
         "respire presque plus",
         "respire presque pas",
         "a convulse",
+        "s est evanoui",
+        "s est evanouie",
         "fait des convulsions",
         "convulse",
         # heavy bleeding
@@ -492,6 +489,8 @@ STATES = {
         "baya bude ido",
         "ba ya bude ido",
         "numfashi da kyar",
+        "ya suma",
+        "ta suma",
         "yana farfadiya",
         "tana farfadiya",
         "ta yi farfadiya",
@@ -564,6 +563,7 @@ STATES = {
         "not opening his eyes",
         "barely breathing",
         "hardly breathing",
+        "fainted",
         "having a fit",
         "had a fit",
         "convulsing",
@@ -612,6 +612,7 @@ HELD = {
     ],
     "ha": [
         "sun rike mu",
+        "suna rike mu",
         "suna rike da mu",
         "an rike mu",
         "an tsare mu",
@@ -657,6 +658,7 @@ PAST = {
         "la semaine passee",
         "la derniere fois",
         "autrefois",
+        "hier",
         "pendant",
         "on a passe",
         "nous avons passe",
@@ -666,6 +668,7 @@ PAST = {
         "shekarar da ta wuce",
         "watan jiya",
         "makon jiya",
+        "jiya",
         "da ta wuce",
         "da ya wuce",
         "da suka wuce",
@@ -674,6 +677,7 @@ PAST = {
         "a baya",
     ],
     "en": [
+        "yesterday",
         "last year",
         "last month",
         "last week",
@@ -864,7 +868,12 @@ _PATTERN = _alternation(PHRASES.values())
 _ACT = _alternation(ACTS_NOW.values())
 _NOW = _alternation(NOW.values())
 _STATE = _alternation(STATES.values())
-_PAST = _alternation(PAST.values())
+_PAST = re.compile(
+    _alternation(PAST.values()).pattern
+    + r"|\bil y a (?:\d+|un|une|deux|trois|quelques|plusieurs) (?:ans?|mois|semaines?)\b"
+)
+# "Since yesterday" is a state that goes on, not one that is over.
+_ONGOING = re.compile(r"\b(?:tun jiya|depuis hier|since yesterday)\b")
 _HELD = _alternation(HELD.values())
 _HYPOTHETICAL = _alternation(HYPOTHETICAL.values())
 _CUSTODY = re.compile(
@@ -883,7 +892,9 @@ _NOT_DANGER = re.compile(
     r"|masauki na gaggawa"
     # not answering the phone is news to trace, not a body that does not respond
     r"|amsa(?:wa)? waya\w*|(?:phone|number|line) (?:is )?not responding"
-    r"|not responding to (?:my |our )?(?:calls?|messages?|phone))\b"
+    r"|not responding to (?:my |our )?(?:calls?|messages?|phone)"
+    # not talking to anyone is sorrow, not a body that does not respond
+    r"|magana da kowa|parle (?:plus |pas )?a personne|talk(?:ing)? to (?:anybody|anyone))\b"
 )
 
 
@@ -907,7 +918,7 @@ def in_danger(text: str) -> bool:
             return True
         if _ACT.search(clause) and _NOW.search(_NOT_NOW.sub(" ", clause)):
             return True
-        if _PAST.search(clause) or _HYPOTHETICAL.search(clause):
+        if _PAST.search(_ONGOING.sub(" ", clause)) or _HYPOTHETICAL.search(clause):
             continue
         if _STATE.search(clause) or (_HELD.search(clause) and not custody):
             return True

@@ -109,6 +109,8 @@ def test_lost_in_the_desert_said_in_the_present_is_a_danger_without_a_word_for_n
         "she is bleeding badly after the baby came",
         "a man pulled a knife at the bus station and he is chasing people",
         "we don loss for sand, we no know where we dey",
+        "the car is stuck in the sand since yesterday and the water is finished for the children",
+        "masu safara suna rike mu a ghetto har sai mun biya",
     ],
 )
 def test_danger_told_in_the_words_of_its_topic_is_recognised(text):
@@ -131,6 +133,9 @@ def test_danger_told_in_the_words_of_its_topic_is_recognised(text):
         "how many days can you survive with nothing to drink in the sahara",
         "police are holding us at the checkpoint, can they do that",
         "my brother's phone is not responding since he reached Libya",
+        "she fainted yesterday in the sun, today she is fine, where can she see a nurse",
+        "il y a 3 ans on s'est perdus dans le désert avec mon oncle",
+        "an sako shi daga hannun masu safara, yanzu baya magana da kowa",
     ],
 )
 def test_topics_of_danger_in_the_past_or_as_questions_are_not_danger(text):
