@@ -742,7 +742,11 @@ ACTS_NOW = {
         "evanouie",
         "noye",
         "se noie",
-        "bat",
+        # "il me bat", not "mon coeur bat vite"
+        "me bat",
+        "nous bat",
+        "la bat",
+        "le bat",
         "battent",
         "largues",
     ],

@@ -136,6 +136,7 @@ def test_danger_told_in_the_words_of_its_topic_is_recognised(text):
         "she fainted yesterday in the sun, today she is fine, where can she see a nurse",
         "il y a 3 ans on s'est perdus dans le désert avec mon oncle",
         "an sako shi daga hannun masu safara, yanzu baya magana da kowa",
+        "depuis le désert mon coeur bat vite la nuit",
     ],
 )
 def test_topics_of_danger_in_the_past_or_as_questions_are_not_danger(text):
