@@ -902,6 +902,11 @@ _NOT_DANGER = re.compile(
 )
 
 
+# Heavy periods are a question for women's health, not a haemorrhage: in a message about periods,
+# words of bleeding do not count.
+_PERIODS = re.compile(r"\b(?:regles|menstruation|period|periods|al ada|alada|haila|jinin haila)\b")
+_BLEEDING = re.compile(r"\b(?:saign\w*|sang|hemorragie|bleed\w*|blood|haemorrhage|hemorrhage|jini)\b")
+
 # "They will kill me if I go back" asks for protection (asylum), not for help this minute: in a
 # message about going back, a threat to kill counts only as an act happening now.
 _KILL = re.compile(r"\b(?:tuer|kill|kashe|kasheni)\b")
@@ -916,8 +921,11 @@ def in_danger(text: str) -> bool:
     not read as "raped now"."""
     going_back = bool(_GOING_BACK.search(_canon(text)))
     custody = bool(_CUSTODY.search(_canon(text)))
+    periods = bool(_PERIODS.search(_canon(text)))
     for clause in map(_canon, clauses(text)):
         clause = _NOT_DANGER.sub(" ", clause)
+        if periods:
+            clause = _BLEEDING.sub(" ", clause)
         if any(not (going_back and _KILL.search(m.group())) for m in _PATTERN.finditer(clause)):
             return True
         if _ACT.search(clause) and _NOW.search(_NOT_NOW.sub(" ", clause)):

@@ -137,6 +137,10 @@ def test_danger_told_in_the_words_of_its_topic_is_recognised(text):
         "il y a 3 ans on s'est perdus dans le désert avec mon oncle",
         "an sako shi daga hannun masu safara, yanzu baya magana da kowa",
         "depuis le désert mon coeur bat vite la nuit",
+        # heavy periods: women's health, not a haemorrhage
+        "je saigne beaucoup pendant mes règles, c'est normal ?",
+        "ina zubar da jini mai yawa lokacin al'ada",
+        "my period is heavy, bleeding a lot every month",
     ],
 )
 def test_topics_of_danger_in_the_past_or_as_questions_are_not_danger(text):
