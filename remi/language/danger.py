@@ -692,9 +692,9 @@ PAST = {
 # What makes it a question about the risk, not the risk met: "que faire si la voiture tombe en
 # panne dans le desert", "me zan yi idan mota ta lalace a hamada".
 HYPOTHETICAL = {
-    "fr": ["si", "que faire", "ke faire", "quoi faire", "combien"],
-    "ha": ["idan", "me zan yi", "me za mu yi", "yaya ake", "nawa"],
-    "en": ["if", "what happen", "what happens", "what to do", "how long", "how many"],
+    "fr": ["si", "que faire", "ke faire", "quoi faire", "combien", "j ai peur que"],
+    "ha": ["idan", "me zan yi", "me za mu yi", "yaya ake", "nawa", "ina tsoron"],
+    "en": ["if", "what happen", "what happens", "what to do", "how long", "how many", "i fear", "afraid that"],
 }
 
 # Acts that are a danger when they are happening now: "ils frappent ma femme" may be a story of
@@ -748,12 +748,15 @@ ACTS_NOW = {
         "la bat",
         "le bat",
         "battent",
-        "largues",
     ],
     "ha": [
         "mun bata a hamada",
         "dukan",
-        "duka",
+        "yi min duka",
+        "yi mana duka",
+        "yi masa duka",
+        "yi mata duka",
+        "yi musu duka",
         "dukana",
         "bugun",
         "fyade",
@@ -771,8 +774,6 @@ ACTS_NOW = {
         "suma",
         "babu ruwa",
         "ba ruwa",
-        "jefar da mu",
-        "bar mu a hamada",
         "kawo mana hari",
         "kai mana hari",
     ],
@@ -802,8 +803,6 @@ ACTS_NOW = {
         "drowning",
         "hitting",
         "dey hit",
-        "dumped us",
-        "left us",
     ],
 }
 NOW = {
@@ -915,10 +914,31 @@ _GOING_BACK = re.compile(
 )
 
 
+def _words_between(a: re.Match[str], b: re.Match[str], text: str) -> int:
+    """How many words lie between two matches in the same text (0 when they touch or overlap)."""
+    first, second = (a, b) if a.start() <= b.start() else (b, a)
+    if second.start() <= first.end():
+        return 0
+    return len(text[first.end() : second.start()].split())
+
+
+def _nearest(match: re.Match[str], pattern: re.Pattern[str], text: str) -> int | None:
+    """How many words lie between a match and the nearest match of a pattern (None: none)."""
+    return min((_words_between(match, other, text) for other in pattern.finditer(text)), default=None)
+
+
+# How close a mark of "now" must be to an act (and nearer than any mark of the past), and a mark of
+# the past to a state, to be about it: an SMS without stops is one long clause ("an yi min duka a
+# kurkuku bara yanzu ina son komawa gida" tells of last year and asks now).
+NOW_WORDS = 8
+PAST_WORDS = 5
+
+
 def in_danger(text: str) -> bool:
     """True when a clause of the message has words of immediate danger, an act of danger said
-    to be happening now, or a state of danger not put in the past. Clause by clause, so that "they raped me, now I want care" does
-    not read as "raped now"."""
+    to be happening now, or a state of danger not put in the past. Clause by clause, so that
+    "they raped me, now I want care" does not read as "raped now"; and within a clause, the mark
+    of now or of the past must be near the act or state it speaks of."""
     going_back = bool(_GOING_BACK.search(_canon(text)))
     custody = bool(_CUSTODY.search(_canon(text)))
     periods = bool(_PERIODS.search(_canon(text)))
@@ -928,10 +948,18 @@ def in_danger(text: str) -> bool:
             clause = _BLEEDING.sub(" ", clause)
         if any(not (going_back and _KILL.search(m.group())) for m in _PATTERN.finditer(clause)):
             return True
-        if _ACT.search(clause) and _NOW.search(_NOT_NOW.sub(" ", clause)):
-            return True
-        if _PAST.search(_ONGOING.sub(" ", clause)) or _HYPOTHETICAL.search(clause):
+        # Marks of the past and of now, read on copies where "since yesterday" is no past and
+        # "har yanzu" (still) is no now; blanked with spaces, so positions stay the same.
+        past_text = _ONGOING.sub(lambda m: " " * len(m.group()), clause)
+        now_text = _NOT_NOW.sub(lambda m: " " * len(m.group()), clause)
+        for act in _ACT.finditer(clause):
+            now, past = _nearest(act, _NOW, now_text), _nearest(act, _PAST, past_text)
+            if now is not None and now <= NOW_WORDS and (past is None or now < past):
+                return True
+        if _HYPOTHETICAL.search(clause):
             continue
-        if _STATE.search(clause) or (_HELD.search(clause) and not custody):
-            return True
+        for state in [*_STATE.finditer(clause), *(_HELD.finditer(clause) if not custody else [])]:
+            past = _nearest(state, _PAST, past_text)
+            if past is None or past > PAST_WORDS:
+                return True
     return False

@@ -145,3 +145,32 @@ def test_danger_told_in_the_words_of_its_topic_is_recognised(text):
 )
 def test_topics_of_danger_in_the_past_or_as_questions_are_not_danger(text):
     assert not in_danger(text)
+
+
+# An SMS without stops is one long clause: a mark of now counts for an act only when it is near it
+# and nearer than a mark of the past, and a mark of the past puts only a state near it in the past.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "le camion nous a laissés dans le sable hier on est 12 il y a plus d eau depuis ce matin",
+        "je suis venu de libye il y a un mois je cherche du travail mais la mon ami respire presque plus",
+        "na zo daga libiya wata biyu da suka wuce ina neman aiki amma yanzu abokina yana numfashi da kyar",
+        "we reach agadez last week from libya we dey find work but my guy is barely breathing now",
+    ],
+)
+def test_danger_in_a_long_sms_without_stops_is_recognised(text):
+    assert in_danger(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mon frère a disparu en libye l an dernier maintenant je veux le retrouver",
+        "an yi min duka a kurkuku bara yanzu ina son komawa gida",
+        "they were attacking migrants in sebha last year now i am in agadez and want to go home",
+        "dan connection ya karbe kudina duka ya gudu yanzu ina son komawa gida",
+        "algeria deport us last month dump us for desert near assamaka now i dey agadez i wan go home",
+    ],
+)
+def test_a_past_told_in_a_long_sms_without_stops_is_not_danger(text):
+    assert not in_danger(text)
