@@ -8,9 +8,10 @@ Character n-grams are what make "agadas", "kud'i" and "jveu" look like their nei
 words and word pairs carry "garde a vue" or "komawa gida".
 
 A message of several clauses (a story) is also read clause by clause: every clause the model
-reads surely enough is a need, and the message's intent is the most urgent of them (danger
-first, then services, then rights and risks, then the rest of the conversation), with the
-others after it in `needs` (in the parse result) for the reply to offer as a numbered choice.
+reads surely enough is a need (the last clause, where a story puts its request, more readily
+when it names a service), and the message's intent is the most urgent of them (danger first,
+then services, then rights and risks, then the rest of the conversation: remi/language/needs.py),
+with the others after it in `needs` (in the parse result) for the reply to offer as a numbered choice.
 Words of immediate danger anywhere in the message (remi/language/danger.py, read by the
 normaliser) make the need an emergency whatever the model read, as the engine does before Rasa:
 one rule, so that the intent Rasa reports is the one the person is answered on. The model's own
@@ -38,23 +39,19 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline, make_union
 from sklearn.svm import LinearSVC
 
+from remi.language.needs import (
+    CLAUSE_EMERGENCY_FLOOR,
+    CLAUSE_FLOOR,
+    LAST_CLAUSE_SERVICE_FLOOR,
+    needs_of,
+)
+
 logger = logging.getLogger(__name__)
 FILE = "linear_intents.joblib"
 CLAUSES = "clauses"  # set by bot.components.normaliser.TextNormaliser
 NEEDS = "needs"
 DANGER = "danger_words"  # set by bot.components.normaliser.TextNormaliser
 MODEL_INTENT = "model_intent"
-
-
-def urgency(intent: str) -> int:
-    """0 most urgent: danger, then services (a person included), then rights and risks, then the rest."""
-    if intent == "emergency":
-        return 0
-    if intent.startswith("service_") or intent == "human_operator":
-        return 1
-    if intent.startswith(("rights_", "risk_")):
-        return 2
-    return 3
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -67,11 +64,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "C": 1.0,
             "calibration_folds": 5,
             "ranking_length": 10,
-            # A clause is a need when the model reads it at least this surely (danger: more
-            # surely): lower floors cost clean one-sentence messages more than they bring to
-            # stories (measured on tests/nlu/heldout.jsonl, docs/benchmarks.md).
-            "clause_confidence": 0.9,
-            "clause_emergency_confidence": 0.95,
+            # How surely a clause must be read to be a need (remi/language/needs.py says why).
+            "clause_confidence": CLAUSE_FLOOR,
+            "clause_emergency_confidence": CLAUSE_EMERGENCY_FLOOR,
+            "last_clause_service_confidence": LAST_CLAUSE_SERVICE_FLOOR,
             "random_state": 42,
         }
 
@@ -197,13 +193,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return {"name": str(labels[i]), "confidence": float(probs[i])}
 
     def _needs(self, whole: dict[str, Any], clauses: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The needs of the message, most urgent first: the whole message's reading, and each
-        clause read very surely (a danger more surely still); between needs equally urgent, the
-        whole message's reading comes first."""
-        found = {whole["name"]: (0, whole)}
-        for clause in clauses:
-            floor = self.config["clause_emergency_confidence" if clause["name"] == "emergency" else "clause_confidence"]
-            if clause["confidence"] >= floor and clause["name"] not in found:
-                found[clause["name"]] = (1, clause)
-        ordered = sorted(found.values(), key=lambda n: (urgency(n[1]["name"]), n[0], -n[1]["confidence"]))
-        return [need for _, need in ordered]
+        return needs_of(
+            whole,
+            clauses,
+            floor=self.config["clause_confidence"],
+            emergency_floor=self.config["clause_emergency_confidence"],
+            last_service_floor=self.config["last_clause_service_confidence"],
+        )

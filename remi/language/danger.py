@@ -59,8 +59,6 @@ PHRASES = {
         "ne respire",
         "reagit plus",
         "se reveille pas",
-        "s est evanoui",
-        "s est evanouie",
         # heavy bleeding
         "saigne beaucoup",
         "perd beaucoup de sang",
@@ -146,13 +144,6 @@ PHRASES = {
         "au secour",
     ],
     "ha": [
-        # lost in the desert: "mun bata" (we got lost) is the state we are in now
-        "na bata a hamada",
-        "mun bata a hamada",
-        "na bace a hamada",
-        "mun bace a hamada",
-        "mun bata a sahara",
-        "na bata a sahara",
         "direba ya gudu",
         "sahara babu ruwa",
         "hamada babu ruwa",
@@ -189,8 +180,6 @@ PHRASES = {
         "daina numfashi",
         "baya amsawa",
         "bata amsawa",
-        "ta suma",
-        "ya suma",
         "zubar da jini sosai",
         "zubar da jini da yawa",
         "jini baya tsayawa",
@@ -284,7 +273,6 @@ PHRASES = {
         "no dey respond",
         "not waking up",
         "unconscious",
-        "fainted",
         "bleeding a lot",
         "bleeding heavily",
         "bleeding too much",
@@ -354,6 +342,361 @@ PHRASES = {
     ],
 }
 
+# States of immediate danger told in the words of their topic (the desert, smugglers, violence,
+# a child who does not respond, bleeding): a danger when said, unless the clause puts them in the
+# past. "Mun bata a hamada" is "we are lost in the desert" and "we got lost in the desert" alike;
+# with "bara" (last year) it is a story, and the person wants something else.
+STATES = {
+    "fr": [
+        # lost, stranded, without water
+        "on sest egare",
+        "on sest egares",
+        "nous nous sommes egares",
+        "on est egares",
+        "nous sommes egares",
+        "on sest perdu dans le desert",
+        "on sest perdus dans le desert",
+        "on sest perdus dans le sable",
+        "on sest perdus dans le tenere",
+        "nous nous sommes perdus",
+        "perdus dans le tenere",
+        "perdu dans le tenere",
+        "perdus pres de la frontiere",
+        "perdus vers la frontiere",
+        "on sait pas ou on est",
+        "on sait plus ou on est",
+        "on ne sait pas ou on est",
+        "on ne sait plus ou on est",
+        "nous ne savons pas ou nous sommes",
+        "on voit plus la route",
+        "on voit pas la route",
+        "on trouve plus la route",
+        "on retrouve pas la route",
+        "bloques dans le desert",
+        "bloques dans le tenere",
+        "bloques en plein desert",
+        "coinces dans le desert",
+        "coinces dans le sable",
+        "en panne au milieu du desert",
+        "en panne au milieu du sable",
+        "en panne en plein desert",
+        "en panne dans le desert",
+        "plus rien a boire",
+        "rien a boire depuis",
+        "jours sans eau",
+        # violence, weapons
+        "frappent tout le monde",
+        "tapent tout le monde",
+        "ont des couteaux",
+        "sortent des couteaux",
+        "a pris un couteau",
+        "a sorti un couteau",
+        "coup de couteau",
+        "coups de couteau",
+        "hommes armes sont",
+        "des hommes armes dans",
+        # not responding, not breathing well, fits
+        "tout mou",
+        "toute molle",
+        "repon pa quand",
+        "repond pa quand",
+        "repond plus quand",
+        "ouvre pas les yeux",
+        "ouvre plus les yeux",
+        "ouvre pas ses yeux",
+        "ouvre plus ses yeux",
+        "respire a peine",
+        "respire presque plus",
+        "respire presque pas",
+        "a convulse",
+        "s est evanoui",
+        "s est evanouie",
+        "fait des convulsions",
+        "convulse",
+        # heavy bleeding
+        "saigne fort",
+        "saigne tres fort",
+        "saigne enormement",
+        "hemorragie",
+        "plein de sang",
+        "pleine de sang",
+        "sang gicle",
+        "sang partout",
+        "pisse le sang",
+    ],
+    "ha": [
+        # lost, stranded, without water
+        "na bata a hamada",
+        "mun bata a hamada",
+        "na bace a hamada",
+        "mun bace a hamada",
+        "mun bata a sahara",
+        "na bata a sahara",
+        "mun bace a sahara",
+        "mun bace a cikin",
+        "mun bata a cikin",
+        "mun bata kusa da",
+        "mun bace kusa da",
+        "ba mu san ina muke ba",
+        "bamu san ina muke ba",
+        "ba mu san inda muke ba",
+        "bamu san inda muke ba",
+        "ba mu ga hanya ba",
+        "bamu ga hanya ba",
+        "ba mu san hanya ba",
+        "bamu san hanya ba",
+        "mun makale a hamada",
+        "mun makale a sahara",
+        "mun makale a yashi",
+        "mun makale a tenere",
+        "mota ta lalace a tsakiyar",
+        "mota ta lalace a hamada",
+        "mota ta mutu a hamada",
+        "mota ta lalace a sahara",
+        "kwana biyu ba ruwa",
+        "kwana biyu babu ruwa",
+        "kwana uku ba ruwa",
+        "kwana uku babu ruwa",
+        "direba ya jefar da mu",
+        "direba ya bar mu a",
+        # violence, weapons
+        "suna dukan kowa",
+        "suna bugun kowa",
+        "ya dauki wuka",
+        "ta dauki wuka",
+        "sun dauki wukake",
+        "suna da wukake",
+        "an soka wa",
+        "an soka masa",
+        "an soka mata",
+        "sun soka masa",
+        "sun soke shi",
+        "masu bindiga sun shigo",
+        "yan bindiga sun shigo",
+        # not responding, not breathing well, fits
+        "baya amsa idan",
+        "ba ya amsa idan",
+        "bata amsa idan",
+        "ba ta amsa idan",
+        "baya amsa komai",
+        "bata amsa komai",
+        "ya yi laushi",
+        "yayi laushi",
+        "ta yi laushi",
+        "tayi laushi",
+        "bata bude ido",
+        "ba ta bude ido",
+        "baya bude ido",
+        "ba ya bude ido",
+        "numfashi da kyar",
+        "ya suma",
+        "ta suma",
+        "yana farfadiya",
+        "tana farfadiya",
+        "ta yi farfadiya",
+        "ya yi farfadiya",
+        # heavy bleeding
+        "jini mai yawa",
+        "jini baya daina",
+        "jini ba ya daina",
+        "jini bai daina ba",
+        "jini yana fesowa",
+        "jini na fesowa",
+        "jini yana kwarara",
+        "jini ko ina",
+        "duk jini",
+    ],
+    "en": [
+        # lost, stranded, without water
+        "we don lost",
+        "we don loss",
+        "we lost near",
+        "we are lost near",
+        "lost near the border",
+        "dont know where we are",
+        "don t know where we are",
+        "we no know where we dey",
+        "cant see the road",
+        "can t see the road",
+        "cant find the road",
+        "can t find the road",
+        "stuck in the desert",
+        "stuck in the tenere",
+        "stuck in the sahara",
+        "stuck in the sand",
+        "stuck for desert",
+        "car spoil for",
+        "motor spoil for",
+        "broke down in the desert",
+        "broke down in the middle",
+        "nothing left to drink",
+        "nothing to drink",
+        "days no water",
+        "days without water",
+        # violence, weapons
+        "hitting everybody",
+        "hitting everyone",
+        "beating everybody",
+        "beating everyone",
+        "took a knife",
+        "pulled a knife",
+        "get knife",
+        "chop knife",
+        "armed men just",
+        "armed men are",
+        "armed men entered",
+        # not responding, not breathing well, fits
+        "is limp",
+        "body soft",
+        "does not react",
+        "doesnt react",
+        "doesn t react",
+        "not reacting",
+        "no dey react",
+        "no dey answer when",
+        "no dey answer wen",
+        "wont open her eyes",
+        "wont open his eyes",
+        "won t open her eyes",
+        "won t open his eyes",
+        "not opening her eyes",
+        "not opening his eyes",
+        "barely breathing",
+        "hardly breathing",
+        "fainted",
+        "having a fit",
+        "had a fit",
+        "convulsing",
+        "having a seizure",
+        # heavy bleeding
+        "bleeding heavy",
+        "bleeding badly",
+        "bleeding plenty",
+        "full of blood",
+        "blood everywhere",
+        "blood is spurting",
+        "blood dey rush",
+        "blood dey pour",
+        "blood is pouring",
+        "haemorrhage",
+        "hemorrhage",
+    ],
+}
+# Held by smugglers or kidnappers: a danger unless in the past, or unless the message is about
+# custody ("la police nous retient", "yan sanda sun rike mu" ask about rights on arrest).
+HELD = {
+    "fr": [
+        "nous retiennent",
+        "nous retient",
+        "me retiennent",
+        "on est retenus",
+        "nous sommes retenus",
+        "nous sequestrent",
+        "nous sequestre",
+        "me sequestrent",
+        "on est sequestres",
+        "nous sommes sequestres",
+        "nous detiennent",
+        "nous garde dans",
+        "nous gardent dans",
+        "nous garde enfermes",
+        "nous gardent enfermes",
+        "nous laissent pas sortir",
+        "nous laisse pas sortir",
+        "appellent nos familles",
+        "appellent nos parents",
+        "sinon il nous vend",
+        "sinon ils nous vendent",
+        "vont nous vendre",
+        "va nous vendre",
+    ],
+    "ha": [
+        "sun rike mu",
+        "suna rike mu",
+        "suna rike da mu",
+        "an rike mu",
+        "an tsare mu",
+        "sun tsare mu",
+        "suna tsare da mu",
+        "ya kulle mu",
+        "ya rike mu",
+        "suna kiran iyayenmu",
+        "suna kiran iyalanmu",
+        "ba su bari mu fita",
+        "basu bari mu fita",
+        "ba za su bar mu mu fita",
+    ],
+    "en": [
+        "holding us",
+        "hold us for",
+        "keeping us in",
+        "keeping us locked",
+        "are keeping us",
+        "is keeping us",
+        "dem hold us",
+        "dem lock us",
+        "wont let us go",
+        "won t let us go",
+        "wont let us leave",
+        "won t let us leave",
+        "calling our families",
+        "calling my family for",
+        "or he sells us",
+        "sell us",
+    ],
+}
+# What puts a state in the past: a story, not a danger of the moment.
+PAST = {
+    "fr": [
+        "l an dernier",
+        "l an passe",
+        "l annee derniere",
+        "l annee passee",
+        "le mois dernier",
+        "le mois passe",
+        "la semaine derniere",
+        "la semaine passee",
+        "la derniere fois",
+        "autrefois",
+        "hier",
+        "pendant",
+        "on a passe",
+        "nous avons passe",
+    ],
+    "ha": [
+        "bara",
+        "shekarar da ta wuce",
+        "watan jiya",
+        "makon jiya",
+        "jiya",
+        "da ta wuce",
+        "da ya wuce",
+        "da suka wuce",
+        "da ta gabata",
+        "da ya gabata",
+        "a baya",
+    ],
+    "en": [
+        "yesterday",
+        "last year",
+        "last month",
+        "last week",
+        "last trip",
+        "last time",
+        "years ago",
+        "months ago",
+        "weeks ago",
+        "we spent",
+    ],
+}
+# What makes it a question about the risk, not the risk met: "que faire si la voiture tombe en
+# panne dans le desert", "me zan yi idan mota ta lalace a hamada".
+HYPOTHETICAL = {
+    "fr": ["si", "que faire", "ke faire", "quoi faire", "combien", "j ai peur que"],
+    "ha": ["idan", "me zan yi", "me za mu yi", "yaya ake", "nawa", "ina tsoron"],
+    "en": ["if", "what happen", "what happens", "what to do", "how long", "how many", "i fear", "afraid that"],
+}
+
 # Acts that are a danger when they are happening now: "ils frappent ma femme" may be a story of
 # last year, "ils frappent ma femme maintenant" is not. Matched when an act and a mark of "now"
 # are in the same clause (remi/language/clauses.py), so "I was beaten in Libya, now I want to go
@@ -399,11 +742,21 @@ ACTS_NOW = {
         "evanouie",
         "noye",
         "se noie",
+        # "il me bat", not "mon coeur bat vite"
+        "me bat",
+        "nous bat",
+        "la bat",
+        "le bat",
+        "battent",
     ],
     "ha": [
         "mun bata a hamada",
         "dukan",
-        "duka",
+        "yi min duka",
+        "yi mana duka",
+        "yi masa duka",
+        "yi mata duka",
+        "yi musu duka",
         "dukana",
         "bugun",
         "fyade",
@@ -421,6 +774,8 @@ ACTS_NOW = {
         "suma",
         "babu ruwa",
         "ba ruwa",
+        "kawo mana hari",
+        "kai mana hari",
     ],
     "en": [
         "kidnapped",
@@ -446,6 +801,8 @@ ACTS_NOW = {
         "fainted",
         "collapsed",
         "drowning",
+        "hitting",
+        "dey hit",
     ],
 }
 NOW = {
@@ -463,8 +820,23 @@ NOW = {
         "tout a l heure",
         "venez vite",
         "vite",
+        "ce matin",
+        "ce soir",
     ],
-    "ha": ["yanzu", "yanzun nan", "da sauri", "ku zo", "tun safe", "tun da safe", "awa daya", "saa daya"],
+    "ha": [
+        "yanzu",
+        "yanzun nan",
+        "da sauri",
+        "ku zo",
+        "tun safe",
+        "tun da safe",
+        "awa daya",
+        "saa daya",
+        "dazu",
+        "dazun nan",
+        "da safen nan",
+        "yau da safe",
+    ],
     "en": [
         "now",
         "nw",
@@ -478,6 +850,7 @@ NOW = {
         "one hour",
         "come quick",
         "quick",
+        "tonight",
     ],
 }
 
@@ -497,17 +870,41 @@ def _alternation(phrases: Iterable[list[str]]) -> re.Pattern[str]:
 _PATTERN = _alternation(PHRASES.values())
 _ACT = _alternation(ACTS_NOW.values())
 _NOW = _alternation(NOW.values())
+_STATE = _alternation(STATES.values())
+_PAST = re.compile(
+    _alternation(PAST.values()).pattern
+    + r"|\bil y a (?:\d+|un|une|deux|trois|quelques|plusieurs) (?:ans?|mois|semaines?)\b"
+)
+# "Since yesterday" is a state that goes on, not one that is over.
+_ONGOING = re.compile(r"\b(?:tun jiya|depuis hier|since yesterday)\b")
+_HELD = _alternation(HELD.values())
+_HYPOTHETICAL = _alternation(HYPOTHETICAL.values())
+_CUSTODY = re.compile(
+    r"\b(?:police|policiers?|gendarmes?|gendarmerie|commissariat|cellule|cell|checkpoint|garde a vue"
+    r"|yan sanda|jandarma|ofishin)\b"
+)
 
 
 # "har yanzu" is "still" (a bleeding that has lasted a week), not "now".
 _NOT_NOW = re.compile(r"\bhar yanzu\b")
-# "Emergency" naming a kind of service or document is a question, not a call for help.
+# "Emergency" naming a kind of service or document is a question, not a call for help; a phone
+# that does not answer is not a person who does not respond.
 _NOT_DANGER = re.compile(
     r"\b(?:emergency (?:travel|contraception|shelter|number|numbers|document|documents|certificate)"
     r"|(?:contraception|hebergement|logement|numero|numeros|laissez passer) d urgence"
-    r"|masauki na gaggawa)\b"
+    r"|masauki na gaggawa"
+    # not answering the phone is news to trace, not a body that does not respond
+    r"|amsa(?:wa)? waya\w*|(?:phone|number|line) (?:is )?not responding"
+    r"|not responding to (?:my |our )?(?:calls?|messages?|phone)"
+    # not talking to anyone is sorrow, not a body that does not respond
+    r"|magana da kowa|parle (?:plus |pas )?a personne|talk(?:ing)? to (?:anybody|anyone))\b"
 )
 
+
+# Heavy periods are a question for women's health, not a haemorrhage: in a message about periods,
+# words of bleeding do not count.
+_PERIODS = re.compile(r"\b(?:regles|menstruation|period|periods|al ada|alada|haila|jinin haila)\b")
+_BLEEDING = re.compile(r"\b(?:saign\w*|sang|hemorragie|bleed\w*|blood|haemorrhage|hemorrhage|jini)\b")
 
 # "They will kill me if I go back" asks for protection (asylum), not for help this minute: in a
 # message about going back, a threat to kill counts only as an act happening now.
@@ -517,15 +914,52 @@ _GOING_BACK = re.compile(
 )
 
 
+def _words_between(a: re.Match[str], b: re.Match[str], text: str) -> int:
+    """How many words lie between two matches in the same text (0 when they touch or overlap)."""
+    first, second = (a, b) if a.start() <= b.start() else (b, a)
+    if second.start() <= first.end():
+        return 0
+    return len(text[first.end() : second.start()].split())
+
+
+def _nearest(match: re.Match[str], pattern: re.Pattern[str], text: str) -> int | None:
+    """How many words lie between a match and the nearest match of a pattern (None: none)."""
+    return min((_words_between(match, other, text) for other in pattern.finditer(text)), default=None)
+
+
+# How close a mark of "now" must be to an act (and nearer than any mark of the past), and a mark of
+# the past to a state, to be about it: an SMS without stops is one long clause ("an yi min duka a
+# kurkuku bara yanzu ina son komawa gida" tells of last year and asks now).
+NOW_WORDS = 8
+PAST_WORDS = 5
+
+
 def in_danger(text: str) -> bool:
-    """True when a clause of the message has words of immediate danger, or an act of danger
-    said to be happening now. Clause by clause, so that "they raped me, now I want care" does
-    not read as "raped now"."""
+    """True when a clause of the message has words of immediate danger, an act of danger said
+    to be happening now, or a state of danger not put in the past. Clause by clause, so that
+    "they raped me, now I want care" does not read as "raped now"; and within a clause, the mark
+    of now or of the past must be near the act or state it speaks of."""
     going_back = bool(_GOING_BACK.search(_canon(text)))
+    custody = bool(_CUSTODY.search(_canon(text)))
+    periods = bool(_PERIODS.search(_canon(text)))
     for clause in map(_canon, clauses(text)):
         clause = _NOT_DANGER.sub(" ", clause)
+        if periods:
+            clause = _BLEEDING.sub(" ", clause)
         if any(not (going_back and _KILL.search(m.group())) for m in _PATTERN.finditer(clause)):
             return True
-        if _ACT.search(clause) and _NOW.search(_NOT_NOW.sub(" ", clause)):
-            return True
+        # Marks of the past and of now, read on copies where "since yesterday" is no past and
+        # "har yanzu" (still) is no now; blanked with spaces, so positions stay the same.
+        past_text = _ONGOING.sub(lambda m: " " * len(m.group()), clause)
+        now_text = _NOT_NOW.sub(lambda m: " " * len(m.group()), clause)
+        for act in _ACT.finditer(clause):
+            now, past = _nearest(act, _NOW, now_text), _nearest(act, _PAST, past_text)
+            if now is not None and now <= NOW_WORDS and (past is None or now < past):
+                return True
+        if _HYPOTHETICAL.search(clause):
+            continue
+        for state in [*_STATE.finditer(clause), *(_HELD.finditer(clause) if not custody else [])]:
+            past = _nearest(state, _PAST, past_text)
+            if past is None or past > PAST_WORDS:
+                return True
     return False

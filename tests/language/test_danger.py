@@ -82,3 +82,95 @@ def test_ordinary_requests_for_help_are_not_danger(text):
 def test_lost_in_the_desert_said_in_the_present_is_a_danger_without_a_word_for_now(text):
     # Once lost when "lost" became an act that needs a word for "now": the state is the danger.
     assert in_danger(text)
+
+
+# Round 3: dangers told in the words of their topic (the desert, smugglers, violence, a child who
+# does not respond, bleeding), with no word of danger or of "now" in them.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nous nous sommes égarés vers séguédine, le camion est reparti sans nous",
+        "on ne sait plus où on est, que du sable partout",
+        "notre voiture est en panne en plein désert et les bidons sont vides",
+        "les passeurs nous séquestrent dans une cour à Agadez depuis dimanche",
+        "ils nous gardent dans un magasin fermé, ils veulent 200 000 chacun",
+        "mon petit est tout mou, il a les yeux qui roulent",
+        "ma femme saigne très fort, le docteur est loin",
+        "un homme a sorti un couteau dans le ghetto, il menace tout le monde",
+        "mun bace a cikin daji kusa da arlit, wayata na mutuwa",
+        "ba mu san inda muke ba, yashi ne kawai ko ina",
+        "masu safara sun rike mu a wani gida, suna kiran iyalanmu su turo kudi",
+        "yata ta yi laushi, bata bude ido ko kadan",
+        "jini ba ya daina fita daga kanta",
+        "wani ya dauki wuka yana bin mutane a tasha",
+        "our motor spoil for the middle of nowhere, nothing to drink since morning",
+        "the guys who brought us are keeping us in a room and calling our families",
+        "my son is limp and he doesn't react when I shake him",
+        "she is bleeding badly after the baby came",
+        "a man pulled a knife at the bus station and he is chasing people",
+        "we don loss for sand, we no know where we dey",
+        "the car is stuck in the sand since yesterday and the water is finished for the children",
+        "masu safara suna rike mu a ghetto har sai mun biya",
+    ],
+)
+def test_danger_told_in_the_words_of_its_topic_is_recognised(text):
+    assert in_danger(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the same topics in the past, as questions, in custody, or as news to trace
+        "l'an dernier on s'est égarés dans le désert, aujourd'hui je cherche du travail",
+        "que faire si la voiture tombe en panne en plein désert ?",
+        "la police nous retient au poste depuis ce matin, quels sont nos droits",
+        "mon frère ne répond plus au téléphone depuis la Libye",
+        "bara mun bace a cikin hamada kwana biyu, yanzu ina son komawa gida",
+        "me za mu yi idan mota ta lalace a hamada?",
+        "yan sanda sun rike mu a ofishin su tun jiya, menene hakkinmu",
+        "dan uwana baya amsa waya tun watan jiya",
+        "we got stuck in the desert last year, now I want to learn a trade",
+        "how many days can you survive with nothing to drink in the sahara",
+        "police are holding us at the checkpoint, can they do that",
+        "my brother's phone is not responding since he reached Libya",
+        "she fainted yesterday in the sun, today she is fine, where can she see a nurse",
+        "il y a 3 ans on s'est perdus dans le désert avec mon oncle",
+        "an sako shi daga hannun masu safara, yanzu baya magana da kowa",
+        "depuis le désert mon coeur bat vite la nuit",
+        # heavy periods: women's health, not a haemorrhage
+        "je saigne beaucoup pendant mes règles, c'est normal ?",
+        "ina zubar da jini mai yawa lokacin al'ada",
+        "my period is heavy, bleeding a lot every month",
+    ],
+)
+def test_topics_of_danger_in_the_past_or_as_questions_are_not_danger(text):
+    assert not in_danger(text)
+
+
+# An SMS without stops is one long clause: a mark of now counts for an act only when it is near it
+# and nearer than a mark of the past, and a mark of the past puts only a state near it in the past.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "le camion nous a laissés dans le sable hier on est 12 il y a plus d eau depuis ce matin",
+        "je suis venu de libye il y a un mois je cherche du travail mais la mon ami respire presque plus",
+        "na zo daga libiya wata biyu da suka wuce ina neman aiki amma yanzu abokina yana numfashi da kyar",
+        "we reach agadez last week from libya we dey find work but my guy is barely breathing now",
+    ],
+)
+def test_danger_in_a_long_sms_without_stops_is_recognised(text):
+    assert in_danger(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mon frère a disparu en libye l an dernier maintenant je veux le retrouver",
+        "an yi min duka a kurkuku bara yanzu ina son komawa gida",
+        "they were attacking migrants in sebha last year now i am in agadez and want to go home",
+        "dan connection ya karbe kudina duka ya gudu yanzu ina son komawa gida",
+        "algeria deport us last month dump us for desert near assamaka now i dey agadez i wan go home",
+    ],
+)
+def test_a_past_told_in_a_long_sms_without_stops_is_not_danger(text):
+    assert not in_danger(text)
