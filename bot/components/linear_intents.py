@@ -15,7 +15,9 @@ with the others after it in `needs` (in the parse result) for the reply to offer
 Words of immediate danger anywhere in the message (remi/language/danger.py, read by the
 normaliser) make the need an emergency whatever the model read, as the engine does before Rasa:
 one rule, so that the intent Rasa reports is the one the person is answered on. The model's own
-reading stays in the parse result as `model_intent`.
+reading stays in the parse result as `model_intent`. A message that asks about a danger in the
+conditional, with no words of danger ("idan mota ta lalace a daji me ya kamata a yi?"), is
+information: the model's reading of an emergency is set aside for it (`model_intent` included).
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ FILE = "linear_intents.joblib"
 CLAUSES = "clauses"  # set by bot.components.normaliser.TextNormaliser
 NEEDS = "needs"
 DANGER = "danger_words"  # set by bot.components.normaliser.TextNormaliser
+ASKED = "asks_about_danger"  # set by bot.components.normaliser.TextNormaliser
+EMERGENCY = "emergency"
 MODEL_INTENT = "model_intent"
 
 
@@ -174,6 +178,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             parts = [c for c in message.get(CLAUSES) or [] if c != text] if not text.startswith("/") else []
             parts = parts if len(parts) >= 2 else []
             probabilities = self._softmax(self.pipeline.decision_function([text, *parts]), self.temperature)
+            if message.get(ASKED):
+                probabilities = self._without(probabilities, labels == EMERGENCY)
             order = np.argsort(probabilities[0])[::-1][: self.config["ranking_length"]]
             ranking = [{"name": str(labels[i]), "confidence": float(probabilities[0][i])} for i in order]
             needs = self._needs(ranking[0], [self._top(p, labels) for p in probabilities[1:]])
@@ -186,6 +192,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
             message.set(NEEDS, [n["name"] for n in needs], add_to_output=True)
         return messages
+
+    @staticmethod
+    def _without(probabilities: np.ndarray, dropped: np.ndarray) -> np.ndarray:
+        """The readings with some intents set aside (their confidence given to the others)."""
+        kept = np.where(dropped, 0.0, probabilities)
+        return kept / kept.sum(axis=1, keepdims=True)
 
     @staticmethod
     def _top(probs: np.ndarray, labels: np.ndarray) -> dict[str, Any]:

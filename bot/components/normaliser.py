@@ -2,7 +2,8 @@
 (case, accents and Hausa hooks folded, letter runs cut, SMS spellings expanded), in training
 and at inference alike, so the model sees "jveu" and "je veux" as the same words. It also keeps
 the message's clauses (remi/language/clauses.py), cut before punctuation is lost, for the intent
-classifier's reading of long messages, and whether the message has words of immediate danger."""
+classifier's reading of long messages, whether the message has words of immediate danger, and
+whether it asks about a danger in the conditional ("what should we do if the car breaks down?")."""
 
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from remi.language.clauses import clauses
-from remi.language.danger import in_danger
+from remi.language.danger import asks_about_danger, in_danger
 from remi.language.normalise import normalise
 
 CLAUSES = "clauses"  # the message's clauses, normalised, for the intent classifier (not output)
 DANGER = "danger_words"  # the message has words of immediate danger (remi/language/danger.py)
+ASKED = "asks_about_danger"  # the message asks about a danger in the conditional (the same module)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -45,6 +47,7 @@ class TextNormaliser(GraphComponent):
             message.set(CLAUSES, [c for c in parts if c])
             # Read before normalisation loses the punctuation that cuts clauses.
             message.set(DANGER, in_danger(text), add_to_output=True)
+            message.set(ASKED, asks_about_danger(text), add_to_output=True)
             message.set(TEXT, normalise(text) or text)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

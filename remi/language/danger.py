@@ -697,6 +697,52 @@ HYPOTHETICAL = {
     "en": ["if", "what happen", "what happens", "what to do", "how long", "how many", "i fear", "afraid that"],
 }
 
+# A danger asked about in the conditional is information, not a call for help: "quels sont les
+# risques si on n'a plus d'eau dans le desert ?", "idan mota ta lalace a daji me ya kamata a yi?",
+# "what should we do in case the driver leaves us?". It takes a mark of the conditional before the
+# words of danger in their clause, a question in the message, and no mark of now in the clause
+# ("si vous pouvez venez vite, il ne respire plus" stays a danger).
+CONDITIONAL = {
+    "fr": ["si", "au cas ou", "en cas de", "en cas d"],
+    "ha": ["idan", "in an", "in mota", "in mun", "in ka", "in kun"],
+    "en": ["if", "in case", "suppose", "supposing"],
+}
+QUESTION = {
+    "fr": [
+        "que faire",
+        "quoi faire",
+        "ke faire",
+        "que doit on faire",
+        "qu est ce qu on fait",
+        "qu est ce qu il faut faire",
+        "quels",
+        "quelles",
+        "quel",
+        "quelle",
+        "comment",
+        "est ce que",
+        "est ce qu",
+        "est il vrai",
+        "c est vrai",
+        "c vrai",
+        "pourquoi",
+        "combien",
+    ],
+    "ha": [
+        "me ya kamata",
+        "me za mu yi",
+        "me zan yi",
+        "me zai faru",
+        "me ake yi",
+        "yaya",
+        "shin",
+        "wane",
+        "wace",
+        "nawa",
+    ],
+    "en": ["what", "wetin", "how", "which", "should", "is it true", "is there"],
+}
+
 # Acts that are a danger when they are happening now: "ils frappent ma femme" may be a story of
 # last year, "ils frappent ma femme maintenant" is not. Matched when an act and a mark of "now"
 # are in the same clause (remi/language/clauses.py), so "I was beaten in Libya, now I want to go
@@ -879,6 +925,12 @@ _PAST = re.compile(
 _ONGOING = re.compile(r"\b(?:tun jiya|depuis hier|since yesterday)\b")
 _HELD = _alternation(HELD.values())
 _HYPOTHETICAL = _alternation(HYPOTHETICAL.values())
+_CONDITIONAL = _alternation(CONDITIONAL.values())
+_CALL = re.compile(
+    r"\b(?:help|hlp|sos|au secours|aidez|aider nous|aide nous|venez|agaji|ku taimaka|ku taimake|taimake mu"
+    r"|taimake ni|ku cece|ku zo|abeg)\b"
+)
+_QUESTION = _alternation(QUESTION.values())
 _CUSTODY = re.compile(
     r"\b(?:police|policiers?|gendarmes?|gendarmerie|commissariat|cellule|cell|checkpoint|garde a vue"
     r"|yan sanda|jandarma|ofishin)\b"
@@ -934,6 +986,41 @@ NOW_WORDS = 8
 PAST_WORDS = 5
 
 
+def _asks(text: str) -> bool:
+    """The message asks something: a question mark, or words of a question."""
+    return "?" in text or bool(_QUESTION.search(_canon(text)))
+
+
+# A body that does not breathe, bleeds or does not wake is a danger even when asked about ("s'il ne
+# respire plus on fait quoi ?" is said beside the body, not learnt in advance): a missed emergency
+# costs more than a false alarm.
+_BODY = re.compile(
+    r"\b(?:respir\w*|breath\w*|numfashi|saign\w*|sang|bleed\w*|blood|jini|reveill\w*|wake|waking|suma"
+    r"|evanoui\w*|faint\w*|conscious\w*|repond\w*|respond\w*|motsi|bouge\w*)\b"
+)
+
+
+def _conditional_before(match: re.Match[str], clause: str) -> bool:
+    """The words of danger follow a mark of the conditional in their clause, and no mark of now
+    is there: "si on n'a plus d'eau", not "on n'a plus d'eau maintenant, si vous pouvez"."""
+    if _NOW.search(_NOT_NOW.sub(lambda m: " " * len(m.group()), clause)) or _BODY.search(clause):
+        return False
+    return any(c.start() < match.start() for c in _CONDITIONAL.finditer(clause))
+
+
+def asks_about_danger(text: str) -> bool:
+    """True when the message asks about a danger in the conditional ("what should we do if the car
+    breaks down in the desert?") and has no words of immediate danger: information, whatever the
+    model reads (bot/components/linear_intents.py sets its emergency reading aside)."""
+    if not _asks(text) or in_danger(text):
+        return False
+    canon = _canon(text)
+    # A call for help or a mark of now keeps the model's reading: "help, if nobody comes we die?"
+    if _CALL.search(canon) or _NOW.search(_NOT_NOW.sub(" ", canon)):
+        return False
+    return any(_CONDITIONAL.search(clause) for clause in map(_canon, clauses(text)))
+
+
 def in_danger(text: str) -> bool:
     """True when a clause of the message has words of immediate danger, an act of danger said
     to be happening now, or a state of danger not put in the past. Clause by clause, so that
@@ -942,11 +1029,15 @@ def in_danger(text: str) -> bool:
     going_back = bool(_GOING_BACK.search(_canon(text)))
     custody = bool(_CUSTODY.search(_canon(text)))
     periods = bool(_PERIODS.search(_canon(text)))
+    asks = _asks(text)
     for clause in map(_canon, clauses(text)):
         clause = _NOT_DANGER.sub(" ", clause)
         if periods:
             clause = _BLEEDING.sub(" ", clause)
-        if any(not (going_back and _KILL.search(m.group())) for m in _PATTERN.finditer(clause)):
+        if any(
+            not (going_back and _KILL.search(m.group())) and not (asks and _conditional_before(m, clause))
+            for m in _PATTERN.finditer(clause)
+        ):
             return True
         # Marks of the past and of now, read on copies where "since yesterday" is no past and
         # "har yanzu" (still) is no now; blanked with spaces, so positions stay the same.

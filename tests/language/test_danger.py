@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from remi.language.danger import in_danger
+from remi.language.danger import asks_about_danger, in_danger
 
 
 @pytest.mark.parametrize(
@@ -174,3 +174,65 @@ def test_danger_in_a_long_sms_without_stops_is_recognised(text):
 )
 def test_a_past_told_in_a_long_sms_without_stops_is_not_danger(text):
     assert not in_danger(text)
+
+
+# Round 4: a danger asked about in the conditional is information ("if", "si", "idan", "in case"),
+# unless a mark of now is in its clause.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "que se passe-t-il si on n'a plus d'eau dans le désert ?",
+        "en cas de panne dans le désert, si on n'a plus d'eau, que faire ?",
+        "what happens if we run out of water in the desert?",
+        "idan ruwa ya kare mana a sahara me za mu yi?",
+    ],
+)
+def test_words_of_danger_asked_about_in_the_conditional_are_not_danger(text):
+    assert not in_danger(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "on n'a plus d'eau dans le désert",
+        "on n'a plus d'eau maintenant dans le désert, si vous pouvez venez ?",
+        "au secours si on a plus d'eau maintenant ?",
+        "on fait comment si on n'a plus d'eau là maintenant ?",
+        # a mark of now, or a body that does not breathe or bleeds, keeps a question a danger
+        "on fait quoi si il ne respire plus maintenant ?",
+        "idan baya numfashi yanzu me zan yi?",
+        "what do we do if he is not breathing?",
+        "s'il ne respire plus, on fait quoi ?",
+        "on n'a plus d'eau, si vous pouvez aidez nous",
+    ],
+)
+def test_words_of_danger_said_now_or_before_the_conditional_stay_danger(text):
+    assert in_danger(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "que faire si on est perdus dans le désert ?",
+        "what should we do if the driver leaves us in the desert?",
+        "idan direba ya gudu ya bar mu a hamada, me ya kamata mu yi?",
+        "What are my rights if the police hold me?",
+    ],
+)
+def test_a_question_in_the_conditional_asks_about_danger(text):
+    assert asks_about_danger(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # no question, a call for help, a mark of now, or words of danger: the model's reading stays
+        "si vous pouvez aidez nous le camion est en panne",
+        "help, if nobody comes we will die, we have no water?",
+        "what should we do now if he does not wake up?",
+        "on n'a plus d'eau dans le désert, que faire ?",
+        "what should we do, the driver left us in the desert",
+    ],
+)
+def test_calls_for_help_and_dangers_said_now_do_not_ask_about_danger(text):
+    assert not asks_about_danger(text)
