@@ -50,9 +50,31 @@ def test_a_danger_in_the_last_clause_still_needs_the_danger_floor():
 
 
 def test_between_needs_equally_urgent_the_whole_message_comes_first():
+    whole = reading("risk_desert", 0.8)
+    clauses = [reading("risk_libya", 0.99), reading("risk_desert", 0.99)]
+    assert names(needs_of(whole, clauses)) == ["risk_desert", "risk_libya"]
+
+
+def test_between_services_what_cannot_wait_comes_first_whatever_the_whole_message_reads():
+    # "I came back from Libya, I have nowhere to sleep, I would also like to learn a trade"
+    whole = reading("service_training_jobs", 0.97)
+    clauses = [
+        reading("risk_libya", 0.99),
+        reading("service_food_shelter", 0.99),
+        reading("service_training_jobs", 0.99),
+    ]
+    assert names(needs_of(whole, clauses)) == ["service_food_shelter", "service_training_jobs", "risk_libya"]
+    # care of the body before food, news of family before a trade
     whole = reading("service_food_shelter", 0.8)
     clauses = [reading("service_medical", 0.99), reading("service_food_shelter", 0.99)]
-    assert names(needs_of(whole, clauses)) == ["service_food_shelter", "service_medical"]
+    assert names(needs_of(whole, clauses)) == ["service_medical", "service_food_shelter"]
+    # within a tier the whole message decides: "he is better now, but he has nightmares"
+    whole = reading("service_psychosocial", 0.9)
+    clauses = [reading("service_medical", 0.95), reading("service_psychosocial", 0.99)]
+    assert names(needs_of(whole, clauses)) == ["service_psychosocial", "service_medical"]
+    whole = reading("service_training_jobs", 0.6)
+    clauses = [reading("service_family_tracing", 0.99), reading("service_training_jobs", 0.99)]
+    assert names(needs_of(whole, clauses))[0] == "service_family_tracing"
 
 
 def test_urgency():
