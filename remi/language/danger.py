@@ -707,6 +707,42 @@ CONDITIONAL = {
     "ha": ["idan", "in an", "in mota", "in mun", "in ka", "in kun"],
     "en": ["if", "in case", "suppose", "supposing"],
 }
+# Marks of a question about danger in general, not one met now: "est-ce qu'on peut mourir de soif
+# dans le desert ?", "tips to survive in the desert without water" (round 4: 4 of 32 clean questions
+# about the desert, written to probe the first held-out set's confusion, tripped the words).
+GENERAL = {
+    "fr": [
+        "est ce qu on peut",
+        "peut on",
+        "que se passe t il",
+        "que se passe til",
+        "qu arrive t il",
+        "conseils pour",
+        "comment survivre",
+        "est il vrai",
+        "c est vrai que",
+        "on dit que",
+        "pourquoi",
+    ],
+    "ha": ["ana cewa", "gaskiya ne", "me yasa", "shawara", "yaya mutum zai"],
+    "en": [
+        "can you die",
+        "can a person",
+        "can someone",
+        "can people",
+        "what happens when",
+        "what happen when",
+        "tips to",
+        "tips for",
+        "how to survive",
+        "how do people",
+        "is it true",
+        "people say",
+        "why do",
+        "advice for",
+        "advice on",
+    ],
+}
 QUESTION = {
     "fr": [
         "que faire",
@@ -925,10 +961,14 @@ _PAST = re.compile(
 _ONGOING = re.compile(r"\b(?:tun jiya|depuis hier|since yesterday)\b")
 _HELD = _alternation(HELD.values())
 _HYPOTHETICAL = _alternation(HYPOTHETICAL.values())
+_GENERAL = _alternation(GENERAL.values())
 _CONDITIONAL = _alternation(CONDITIONAL.values())
+# The person and theirs, in the clause: a question in general then tells of them ("est-ce qu'on peut
+# nous aider, on est perdus dans le desert"), and the words of danger count.
+_HERE = re.compile(r"\b(?:on est|nous|sommes|je suis|nos|notre|mon|ma|mes|we|us|our|i am|im|my|muna|mun|mu|ni|na)\b")
 _CALL = re.compile(
     r"\b(?:help|hlp|sos|au secours|aidez|aider nous|aide nous|venez|agaji|ku taimaka|ku taimake|taimake mu"
-    r"|taimake ni|ku cece|ku zo|abeg)\b"
+    r"|taimake ni|ku cece|ku zo|abeg|aider|taimako|taimaka)\b"
 )
 _QUESTION = _alternation(QUESTION.values())
 _CUSTODY = re.compile(
@@ -987,8 +1027,8 @@ PAST_WORDS = 5
 
 
 def _asks(text: str) -> bool:
-    """The message asks something: a question mark, or words of a question."""
-    return "?" in text or bool(_QUESTION.search(_canon(text)))
+    """The message asks something: a question mark, words of a question, or of advice asked."""
+    return "?" in text or bool(_QUESTION.search(_canon(text)) or _GENERAL.search(_canon(text)))
 
 
 # A body that does not breathe, bleeds or does not wake is a danger even when asked about ("s'il ne
@@ -1001,11 +1041,14 @@ _BODY = re.compile(
 
 
 def _conditional_before(match: re.Match[str], clause: str) -> bool:
-    """The words of danger follow a mark of the conditional in their clause, and no mark of now
-    is there: "si on n'a plus d'eau", not "on n'a plus d'eau maintenant, si vous pouvez"."""
+    """The words of danger follow a mark of the conditional or of a question in general in their
+    clause, and no mark of now is there: "si on n'a plus d'eau", "est-ce qu'on peut mourir de
+    soif", not "on n'a plus d'eau maintenant, si vous pouvez"."""
     if _NOW.search(_NOT_NOW.sub(lambda m: " " * len(m.group()), clause)) or _BODY.search(clause):
         return False
-    return any(c.start() < match.start() for c in _CONDITIONAL.finditer(clause))
+    if any(c.start() < match.start() for c in _CONDITIONAL.finditer(clause)):
+        return True
+    return not _HERE.search(clause) and any(g.start() < match.start() for g in _GENERAL.finditer(clause))
 
 
 def asks_about_danger(text: str) -> bool:
@@ -1050,6 +1093,8 @@ def in_danger(text: str) -> bool:
         if _HYPOTHETICAL.search(clause):
             continue
         for state in [*_STATE.finditer(clause), *(_HELD.finditer(clause) if not custody else [])]:
+            if asks and _conditional_before(state, clause):
+                continue
             past = _nearest(state, _PAST, past_text)
             if past is None or past > PAST_WORDS:
                 return True

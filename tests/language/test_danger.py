@@ -236,3 +236,30 @@ def test_a_question_in_the_conditional_asks_about_danger(text):
 )
 def test_calls_for_help_and_dangers_said_now_do_not_ask_about_danger(text):
     assert not asks_about_danger(text)
+
+
+# A question about a danger in general ("can one die of thirst...", "tips to survive...") is
+# information, unless the clause tells of the person ("we are lost"): then the words count.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "est-ce qu'on peut mourir de soif au Ténéré ?",
+        "conseils pour survivre dans le désert sans eau",
+        "que se passe-t-il quand un camion tombe en panne dans le désert ?",
+        "how to survive in the desert without water?",
+    ],
+)
+def test_a_question_about_danger_in_general_is_not_danger(text):
+    assert not in_danger(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "est ce qu on peut nous aider on est perdus dans le desert sans eau",
+        "can someone help us we are lost in the desert",
+        "on est dans le désert sans eau, pourquoi personne ne vient ?",
+    ],
+)
+def test_a_question_that_tells_of_the_person_in_danger_stays_danger(text):
+    assert in_danger(text)
