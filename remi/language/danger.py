@@ -349,6 +349,10 @@ PHRASES = {
 STATES = {
     "fr": [
         # lost, stranded, without water
+        # the last of the water drunk is water gone (round 4)
+        "bu la derniere eau",
+        "bu notre derniere eau",
+        "la derniere goutte d eau",
         "on sest egare",
         "on sest egares",
         "nous nous sommes egares",
@@ -426,6 +430,8 @@ STATES = {
     ],
     "ha": [
         # lost, stranded, without water
+        "mun sha ruwan karshe",
+        "ruwan karshe ya kare",
         "na bata a hamada",
         "mun bata a hamada",
         "na bace a hamada",
@@ -508,6 +514,10 @@ STATES = {
     ],
     "en": [
         # lost, stranded, without water
+        "drank the last water",
+        "drank our last water",
+        "drink the last water",
+        "the last of our water",
         "we don lost",
         "we don loss",
         "we lost near",

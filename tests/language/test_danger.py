@@ -263,3 +263,16 @@ def test_a_question_about_danger_in_general_is_not_danger(text):
 )
 def test_a_question_that_tells_of_the_person_in_danger_stays_danger(text):
     assert in_danger(text)
+
+
+# The last of the water drunk, in the desert or on the road, is water gone: a state of danger.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "le chauffeur est parti, on a bu la dernière eau ce matin",
+        "direba ya gudu, mun sha ruwan karshe",
+        "the driver went away and we drank the last water",
+    ],
+)
+def test_the_last_water_drunk_is_a_danger(text):
+    assert in_danger(text)
