@@ -140,9 +140,13 @@ def say(lang: str, text: str | Refused | None) -> str | None:
     gettext = translator(lang).gettext
     if isinstance(text, Refused):
         params = {name: gettext(WORDS[v]) if v in WORDS else v for name, v in text.params.items()}
-        text = gettext(text.template).format(**params)
-        return text[:1].upper() + text[1:] + "."
+        return sentence(gettext(text.template).format(**params))
     return gettext(text)
+
+
+def sentence(text: str) -> str:
+    """The engine's texts are clauses ("the handover is closed"); a page shows them as sentences."""
+    return text[:1].upper() + text[1:].rstrip(".") + "."
 
 
 def console_language(request: Request) -> str:
@@ -191,7 +195,7 @@ def _set_language_cookie(response: Response, lang: str, request: Request, settin
 
 def _page(request: Request, name: str, code: int = 200, **context) -> HTMLResponse:
     lang = console_language(request)
-    for message in ("title", "done", "error", "message"):  # marked texts, or the engine's refusals
+    for message in ("title", "done", "error"):  # marked texts, or the engine's refusals
         context[message] = say(lang, context.get(message))
     context = {
         "console_lang": lang,
@@ -203,11 +207,11 @@ def _page(request: Request, name: str, code: int = 200, **context) -> HTMLRespon
     return response
 
 
-def error_page(request: Request, code: int, detail: str) -> HTMLResponse:
+def error_page(request: Request, code: int, detail: str | Refused) -> HTMLResponse:
     """An error on a console page, as a page in the operator's language with a way back (the
     API's routes answer JSON; api/main.py sends only /console/ here)."""
-    title = ERROR_TITLES.get(code, N_("Error"))
-    return _page(request, "console/error.html", code, title=title, message=Refused(detail.rstrip(".")))
+    message = sentence(say(console_language(request), detail) or "")
+    return _page(request, "console/error.html", code, title=ERROR_TITLES.get(code, N_("Error")), message=message)
 
 
 ERROR_TITLES = {403: N_("Not allowed"), 404: N_("Not found"), 410: N_("No longer available")}
@@ -471,7 +475,7 @@ async def media(
     except NotFound:
         raise HTTPException(404, N_("no such media")) from None
     except Gone as exc:
-        raise HTTPException(410, say(console_language(request), exc) or "") from None
+        return error_page(request, 410, exc)
     return media_response(content, kind)
 
 

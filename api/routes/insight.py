@@ -39,13 +39,14 @@ Reader = Annotated[Session, Depends(_reader)]
 
 
 def _filters(
-    session: Session,
-    start: str | None,
-    end: str | None,
-    language: str | None,
-    channel: str | None,
-    town: str | None,
+    session: Reader,
+    start: Annotated[str | None, Query()] = None,
+    end: Annotated[str | None, Query()] = None,
+    language: Annotated[str | None, Query()] = None,
+    channel: Annotated[str | None, Query()] = None,
+    town: Annotated[str | None, Query()] = None,
 ) -> Filters:
+    """The page's and the CSV's filters from the query, scoped to the reader's organisation."""
     today = dt.date.today()
     try:
         last = dt.date.fromisoformat(end) if end else today
@@ -63,18 +64,16 @@ def _filters(
     )
 
 
+QueryFilters = Annotated[Filters, Depends(_filters)]
+
+
 @router.get("", response_class=HTMLResponse)
 async def insight_page(
     request: Request,
     session: Reader,
     insight: InsightDep,
-    start: Annotated[str | None, Query()] = None,
-    end: Annotated[str | None, Query()] = None,
-    language: Annotated[str | None, Query()] = None,
-    channel: Annotated[str | None, Query()] = None,
-    town: Annotated[str | None, Query()] = None,
+    f: QueryFilters,
 ) -> HTMLResponse:
-    f = _filters(session, start, end, language, channel, town)
     # SQLite answers in a thread: the event loop also runs the worker.
     tables, totals = await asyncio.to_thread(_figures, insight, f)
     per_day, topics, handovers, sends = tables
@@ -105,13 +104,8 @@ async def insight_page(
 async def report_csv(
     session: Reader,
     insight: InsightDep,
-    start: Annotated[str | None, Query()] = None,
-    end: Annotated[str | None, Query()] = None,
-    language: Annotated[str | None, Query()] = None,
-    channel: Annotated[str | None, Query()] = None,
-    town: Annotated[str | None, Query()] = None,
+    f: QueryFilters,
 ) -> PlainTextResponse:
-    f = _filters(session, start, end, language, channel, town)
     tables, _ = await asyncio.to_thread(_figures, insight, f)
     body = csv_report(tables, f)
     return PlainTextResponse(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 
 from tests.e2e.test_console import browser, sign_in_browser  # noqa: F401 (the fixture)
+from tests.e2e.test_console_live import urgent_handover_arrives
 from tests.support.operators import add_operator, sign_in
 from tests.support.system import new_number
 
@@ -31,16 +32,9 @@ def test_a_hausa_operator_works_in_hausa_and_answers_an_urgent_handover(system, 
     sign_in_browser(browser, system, username)  # cookies cleared: the account remembers Hausa
     browser.get(f"{system.api_url}/console/queue")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Buƙatun da ke jira"
-    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.ID, "sound-toggle"))
-    browser.execute_script("window.stillTheSamePage = true;")
-
-    number, before = new_number(), api.ids()
-    system.converse("au secours on me frappe", number)  # words of danger: urgent, protection
-    hid = api.new_handover(before)["id"]
-    row = WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.ID, f"h-{hid}"))[0]
+    hid, number, row = urgent_handover_arrives(browser, system, api)
     assert "Gaggawa" in row.text
     WebDriverWait(browser, 5).until(lambda b: "Buƙatar gaggawa" in b.title)
-    assert browser.execute_script("return window.stillTheSamePage") is True  # pushed, not reloaded
 
     row.find_element(By.CSS_SELECTOR, "button[name=claim]").click()
     WebDriverWait(browser, 10).until(lambda b: f"/console/handovers/{hid}" in b.current_url)

@@ -11,6 +11,22 @@ from tests.support.operators import add_operator, sign_in
 from tests.support.system import new_number
 
 
+def urgent_handover_arrives(driver, system, api):
+    """Words of danger written while the operator's queue is open: the urgent handover's row
+    appears without a reload. Returns (its id, the person's number, the row)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 10).until(lambda b: b.find_elements(By.ID, "sound-toggle"))  # the live script runs
+    driver.execute_script("window.stillTheSamePage = true;")
+    number, before = new_number(), api.ids()
+    system.converse("au secours on me frappe", number)  # words of danger: urgent, protection
+    hid = api.new_handover(before)["id"]
+    row = WebDriverWait(driver, 15).until(lambda b: b.find_elements(By.ID, f"h-{hid}"))[0]
+    assert driver.execute_script("return window.stillTheSamePage") is True  # pushed, not reloaded
+    return hid, number, row
+
+
 def test_an_urgent_handover_appears_and_announces_itself_without_a_reload(system, browser):  # noqa: F811
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -19,16 +35,8 @@ def test_an_urgent_handover_appears_and_announces_itself_without_a_reload(system
     api = sign_in(system, username)
     sign_in_browser(browser, system, username)
     browser.get(f"{system.api_url}/console/queue")
-    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.ID, "sound-toggle"))
-    browser.execute_script("window.stillTheSamePage = true;")
-
-    number, before = new_number(), api.ids()
-    system.converse("au secours on me frappe", number)  # words of danger: urgent, protection
-    hid = api.new_handover(before)["id"]
-
-    row = WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.ID, f"h-{hid}"))[0]
+    hid, number, row = urgent_handover_arrives(browser, system, api)
     assert "Urgent" in row.text
-    assert browser.execute_script("return window.stillTheSamePage") is True  # no reload
     WebDriverWait(browser, 5).until(lambda b: "Demande urgente" in b.title)  # French: the default
 
     # A colleague opens it; this operator claims it: the colleague's page shows it at once.

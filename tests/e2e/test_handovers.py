@@ -15,7 +15,7 @@ import time
 import httpx
 import redis
 
-from tests.support.operators import PASSWORD, operator
+from tests.support.operators import PASSWORD, claimed_handover, console_client, operator
 from tests.support.system import ACCOUNT_SID, new_number
 
 
@@ -291,12 +291,7 @@ def test_operators_cli_refuses_an_unknown_team_a_short_password_and_a_taken_name
 def test_a_reply_sent_twice_with_one_idempotency_key_reaches_the_phone_once(system):
     """Send pressed twice, or a client retrying after a timeout: the API's Idempotency-Key (and
     the console's form key) send the message once and answer the repeat with the first entry."""
-    desk = operator(system, "hotline")
-    number, before = new_number(), desk.ids()
-    system.converse("Bonjour", number)
-    system.converse("je veux parler à quelqu'un", number)
-    hid = desk.new_handover(before)["id"]
-    assert desk.post(f"/api/v1/handovers/{hid}/claim").status_code == 200
+    desk, number, hid = claimed_handover(system)
 
     sent_before = len(system.twilio.sent_to(number))
     headers = {"Idempotency-Key": "send-1"}
@@ -330,18 +325,9 @@ def test_the_console_reply_form_sent_twice_sends_once(system):
     """The console's reply form carries a key made for that page: sending the same form again
     (a double click, a browser resubmitting) shows the page and sends nothing more."""
 
-    from tests.support.operators import PASSWORD
+    desk, number, hid = claimed_handover(system)
 
-    desk = operator(system, "hotline")
-    number, before = new_number(), desk.ids()
-    system.converse("Bonjour", number)
-    system.converse("je veux parler à quelqu'un", number)
-    hid = desk.new_handover(before)["id"]
-    assert desk.post(f"/api/v1/handovers/{hid}/claim").status_code == 200
-
-    browser = httpx.Client(base_url=system.api_url, timeout=30)
-    signed = browser.post("/console/sign-in", data={"username": desk.username, "password": PASSWORD})
-    assert signed.status_code == 303
+    browser = console_client(system, desk.username)
     page = browser.get(f"/console/handovers/{hid}").text
     form = {
         "csrf": re.search(r'name="csrf" value="([^"]+)"', page).group(1),
@@ -361,16 +347,8 @@ def test_a_slow_twilio_does_not_hold_the_reply_page_and_the_page_shows_the_statu
     answered "sending" instead of waiting into the proxy's timeout, a repeat with the same key
     sends nothing more, and the transcript (API and console page) gets Twilio's answer when it ends."""
 
-    from tests.support.operators import PASSWORD
-
-    desk = operator(system, "hotline")
-    number, before = new_number(), desk.ids()
-    system.converse("Bonjour", number)
-    system.converse("je veux parler à quelqu'un", number)
-    hid = desk.new_handover(before)["id"]
-    assert desk.post(f"/api/v1/handovers/{hid}/claim").status_code == 200
-    browser = httpx.Client(base_url=system.api_url, timeout=30)
-    assert browser.post("/console/sign-in", data={"username": desk.username, "password": PASSWORD}).status_code == 303
+    desk, number, hid = claimed_handover(system)
+    browser = console_client(system, desk.username)
 
     sent_before = len(system.twilio.sent_to(number))
     body, headers = {"text": "Bonjour, je vous lis. Où êtes-vous ?"}, {"Idempotency-Key": "slow-1"}
@@ -439,24 +417,3 @@ def test_media_redirected_outside_twilio_is_not_followed(system):
     played = hotline.get(entry["media"][0]["url"])
     internal.shutdown()
     assert played.status_code == 410 and hits == []
-
-
-def test_a_63016_twilio_reports_after_a_whatsapp_reply_is_shown_in_the_transcript_in_words(system):
-    """Twilio accepts a WhatsApp reply and reports later that WhatsApp refused it (63016: outside
-    the 24-hour window): the operator reads why in the transcript, not a silent "sent"."""
-    desk = operator(system, "hotline")
-    number, before = new_number(), desk.ids()
-    system.converse("Bonjour", number, whatsapp=True)
-    system.converse("je veux parler à quelqu'un", number, whatsapp=True)
-    hid = desk.new_handover(before)["id"]
-    assert desk.post(f"/api/v1/handovers/{hid}/claim").status_code == 200
-
-    on_whatsapp = len(system.twilio.sent_to("whatsapp:" + number))
-    assert desk.post(f"/api/v1/handovers/{hid}/messages", json={"text": "Bonjour, je suis là."}).status_code == 201
-    sent = system.twilio.wait_for("whatsapp:" + number, on_whatsapp + 1)[-1]
-    callback = {"MessageSid": sent.sid, "MessageStatus": "undelivered", "ErrorCode": "63016", "AccountSid": ACCOUNT_SID}
-    assert system.post_webhook(callback, path="/webhooks/twilio/status").status_code in (200, 204)
-    failed = wait_until(
-        lambda: [e for e in desk.detail(hid)["transcript"] if e["from"] == "operator" and e["details"].get("reason")]
-    )[0]
-    assert failed["status"] == "undelivered" and "24-hour window" in failed["details"]["reason"]

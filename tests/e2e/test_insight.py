@@ -12,7 +12,7 @@ from engine.insight import figures
 from engine.insight.events import day_of
 from engine.insight.store import Filters, Insight
 from tests.e2e.test_handovers import wait_until
-from tests.support.operators import operator
+from tests.support.operators import claimed_handover
 from tests.support.system import new_number
 
 
@@ -21,12 +21,7 @@ def insight_of(system) -> Insight:
 
 
 def test_a_handover_its_feedback_score_and_a_fallback_are_recorded(system):
-    hausa = operator(system, "hotline-ha")
-    number, before = new_number(), hausa.ids()
-    system.converse("Sannu", number)
-    system.converse("ina son magana da mutum", number)
-    hid = hausa.new_handover(before)["id"]
-    assert hausa.post(f"/api/v1/handovers/{hid}/claim").status_code == 200
+    hausa, number, hid = claimed_handover(system, "hotline-ha")
     assert hausa.post(f"/api/v1/handovers/{hid}/close").status_code == 200
     asked = system.twilio.wait_for(number, 4)[-1].body
     assert "Ku amsa daga 1 (ko kadan) zuwa 5 (sosai)." in asked  # an SMS: folded to GSM-7

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.support.operators import PASSWORD, add_operator, operator
+from tests.support.operators import PASSWORD, add_operator, console_client, operator
 from tests.support.system import new_number
 from tools import stack
 
@@ -67,8 +67,7 @@ def test_console_forms_without_the_session_csrf_token_change_nothing(system):
 
 def test_a_refused_console_form_is_a_page_in_the_operator_s_language_and_the_api_keeps_json(system):
     desk = operator(system, "hotline-ha")
-    browser = httpx.Client(base_url=system.api_url, timeout=30)
-    assert browser.post("/console/sign-in", data={"username": desk.username, "password": PASSWORD}).status_code == 303
+    browser = console_client(system, desk.username)
     csrf = browser.get("/console/queue").text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     assert browser.post("/console/language", data={"lang": "ha", "csrf": csrf}).status_code == 303
 

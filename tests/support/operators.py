@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from tests.support.system import System
+from tests.support.system import System, new_number
 from tools.stack import ROOT
 
 PASSWORD = "a long test passphrase"
@@ -81,3 +81,25 @@ def sign_in(system, username: str, password: str = PASSWORD) -> OperatorClient:
 
 def operator(system, team: str, role: str = "operator") -> OperatorClient:
     return sign_in(system, add_operator(system, team, role))
+
+
+def claimed_handover(system, team: str = "hotline", whatsapp: bool = False) -> tuple[OperatorClient, str, str]:
+    """A person who asked for a person (in French; in Hausa for a Hausa team), and an operator of
+    `team` who claimed the handover: (that operator, the person's number, the handover's id)."""
+
+    desk = operator(system, team)
+    number, before = new_number(), desk.ids()
+    hausa = team.endswith("-ha")
+    system.converse("Sannu" if hausa else "Bonjour", number, whatsapp=whatsapp)
+    system.converse("ina son magana da mutum" if hausa else "je veux parler à quelqu'un", number, whatsapp=whatsapp)
+    hid = desk.new_handover(before)["id"]
+    assert desk.post(f"/api/v1/handovers/{hid}/claim").status_code == 200
+    return desk, number, hid
+
+
+def console_client(system, username: str) -> httpx.Client:
+    """A client signed in to the console through its form, as a browser without scripts would be."""
+    client = httpx.Client(base_url=system.api_url, timeout=30)
+    signed = client.post("/console/sign-in", data={"username": username, "password": PASSWORD})
+    assert signed.status_code == 303, signed.text
+    return client
