@@ -89,6 +89,14 @@ def ratio(right: int, n: int) -> float | None:
     return round(right / n, 4) if n else None
 
 
+def emergency_of(case: dict) -> bool | None:
+    """Whether a case is of immediate danger: as marked, or else as its intent says (so that the
+    first held-out set, which has no mark, reports its false alarms by source too)."""
+    if case.get("emergency") is not None:
+        return bool(case["emergency"])
+    return case["intent"] == "emergency" if case.get("intent") else None
+
+
 def summarise(rows: list[dict]) -> dict:
     rows = [r for r in rows if r.get("intent")]
     pairs = [(r["intent"], r["predicted_intent"]) for r in rows]
@@ -188,7 +196,7 @@ async def evaluate(cases: list[dict], model: Path, errors: bool = False, agent=N
                 "language": case.get("language"),
                 "intent": case.get("intent"),
                 "style": case.get("style"),
-                "emergency": case.get("emergency"),
+                "emergency": emergency_of(case),
                 "needs": case.get("needs"),
                 "danger_words": danger_words,
                 "model_emergency": model_emergency,

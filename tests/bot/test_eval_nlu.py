@@ -66,6 +66,9 @@ def test_eval_nlu_prints_the_figures_per_language(tmp_path):
     assert isinstance(report["confusions"], list)
     assert "errors" not in report and "Agadez" not in result.stdout  # held-out texts stay unread
     assert set(report["confusions"][0]) == {"intent", "predicted", "count"} if report["confusions"] else True
+    # a file without emergency marks counts its false alarms by source all the same (none of its
+    # four messages is of danger)
+    assert report["emergency"]["danger_words"]["n"] == 0 and report["emergency"]["model"]["n"] == 0
     # the harder file: emergencies (model or danger words), most urgent need, other language
     assert second["emergency"]["model_or_words"] == {"n": 1, "flagged": 1, "recall": 1.0, "precision": 1.0}
     assert second["most_urgent_need"]["n"] == 1 and second["most_urgent_need"]["found"] == 1.0
