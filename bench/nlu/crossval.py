@@ -60,7 +60,7 @@ def cross_validate(
     base: list[tuple[str, str, str]], extra: list[tuple[str, str, str]], config: dict, folds: int = 5
 ) -> dict:
     settings = {**LinearIntentClassifier.get_default_config(), **config}
-    classifier = LinearIntentClassifier(settings, None, None)  # type: ignore[arg-type]
+    classifier = LinearIntentClassifier(settings, None, None)  # storage unused: only its pipeline is built
     texts = np.asarray([normalise(t) or t for t, _, _ in base], dtype=object)
     labels = np.asarray([i for _, i, _ in base])
     languages = np.asarray([lang for _, _, lang in base])
@@ -86,7 +86,7 @@ def cross_validate(
         "recall": round(float((gold & flagged).sum() / max(gold.sum(), 1)), 4),
         "precision": round(float((gold & flagged).sum() / max(flagged.sum(), 1)), 4),
     }
-    confusions = Counter((g, p) for g, p in zip(labels, predicted) if g != p)
+    confusions = Counter((g, p) for g, p in zip(labels, predicted, strict=True) if g != p)
     report["confusions"] = [f"{g} -> {p}: {n}" for (g, p), n in confusions.most_common(12)]
     return report
 
