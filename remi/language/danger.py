@@ -747,10 +747,89 @@ GENERAL = {
         "how to survive",
         "how do people",
         "is it true",
+        "na true say",
+        "e true say",
         "people say",
         "why do",
         "advice for",
         "advice on",
+    ],
+}
+# Long ago: a danger told after one of these in its clause is a story, not a call ("l'an dernier un
+# chauffeur nous a abandonnes dans le desert", "shekara biyu da suka wuce an kulle mu"). Not
+# "hier" / "jiya" / "yesterday": a child taken or a door locked yesterday may still be so now.
+# Round 5: 6 of the 9 false alarms on the development sets and the new writers' examples.
+LONG_AGO = {
+    "fr": [
+        "l an dernier",
+        "l an passe",
+        "l annee derniere",
+        "l annee passee",
+        "le mois dernier",
+        "le mois passe",
+        "autrefois",
+        "quand on etait",
+        "quand nous etions",
+        "quand j etais",
+        "lorsque nous etions",
+    ],
+    "ha": [
+        "bara",
+        "shekarar da ta wuce",
+        "watan jiya",
+        "da suka wuce",
+        "da ya wuce",
+        "da ta wuce",
+        "lokacin da muke",
+        "lokacin da nake",
+        "lokacin da muka",
+        "a baya",
+    ],
+    "en": [
+        "last year",
+        "last month",
+        "years ago",
+        "months ago",
+        "when we were",
+        "when i was",
+        "wen we dey",
+        "when we dey",
+    ],
+}
+# A danger feared or avoided is not a danger met: "j'ai peur d'etre abandonne dans le desert sans
+# eau", "I'm afraid they will leave me in the desert without water", "combien d'eau pour ne pas
+# mourir de soif".
+FEARED = {
+    "fr": [
+        "j ai peur de",
+        "j ai peur d",
+        "j ai peur detre",
+        "j ai peur que",
+        "j ai peur qu",
+        "j ai peur quon",
+        "jai peur de",
+        "jai peur d",
+        "jai peur detre",
+        "jai peur que",
+        "jai peur qu",
+        "jai peur quon",
+        "pour ne pas",
+        "pour eviter",
+        "on craint",
+        "je crains",
+    ],
+    "ha": ["ina tsoron", "ina jin tsoron", "muna tsoron", "don kada", "don kar", "domin kada"],
+    "en": [
+        "i am afraid",
+        "im afraid",
+        "i m afraid",
+        "i fear",
+        "we fear",
+        "i dey fear",
+        "so as not to",
+        "to avoid",
+        "so that we dont",
+        "so we dont",
     ],
 }
 QUESTION = {
@@ -973,6 +1052,11 @@ _HELD = _alternation(HELD.values())
 _HYPOTHETICAL = _alternation(HYPOTHETICAL.values())
 _GENERAL = _alternation(GENERAL.values())
 _CONDITIONAL = _alternation(CONDITIONAL.values())
+_LONG_AGO = re.compile(
+    _alternation(LONG_AGO.values()).pattern
+    + r"|\bil y a (?:\d+|un|une|deux|trois|quelques|plusieurs) (?:ans?|mois)\b"
+)
+_FEARED = _alternation(FEARED.values())
 # The person and theirs, in the clause: a question in general then tells of them ("est-ce qu'on peut
 # nous aider, on est perdus dans le desert"), and the words of danger count.
 _HERE = re.compile(r"\b(?:on est|nous|sommes|je suis|nos|notre|mon|ma|mes|we|us|our|i am|im|my|muna|mun|mu|ni|na)\b")
@@ -1058,7 +1142,25 @@ def _conditional_before(match: re.Match[str], clause: str) -> bool:
         return False
     if any(c.start() < match.start() for c in _CONDITIONAL.finditer(clause)):
         return True
-    return not _HERE.search(clause) and any(g.start() < match.start() for g in _GENERAL.finditer(clause))
+    # The mark itself is not the person: Pidgin "na true say" is not Hausa "na" (I).
+    asked = _GENERAL.sub(lambda m: " " * len(m.group()), clause)
+    return not _HERE.search(asked) and any(g.start() < match.start() for g in _GENERAL.finditer(clause))
+
+
+def _told_not_met(match: re.Match[str], clause: str) -> bool:
+    """The words of danger follow, in their clause, a mark of long ago or of a danger feared or
+    avoided, and no mark of now is there: "l'an dernier on nous a abandonnes dans le desert", "I'm
+    afraid they will leave me in the desert without water". A body that does not breathe, bleeds
+    or does not wake still counts."""
+    if _NOW.search(_NOT_NOW.sub(lambda m: " " * len(m.group()), clause)) or _BODY.search(match.group()):
+        return False
+    if any(mark.start() < match.start() for mark in [*_LONG_AGO.finditer(clause), *_FEARED.finditer(clause)]):
+        return True
+    # or a mark of long ago just after it: "the car left us in the desert last year"
+    return any(
+        mark.start() > match.start() and _words_between(match, mark, clause) <= NOW_WORDS
+        for mark in _LONG_AGO.finditer(clause)
+    )
 
 
 def asks_about_danger(text: str) -> bool:
@@ -1088,7 +1190,9 @@ def in_danger(text: str) -> bool:
         if periods:
             clause = _BLEEDING.sub(" ", clause)
         if any(
-            not (going_back and _KILL.search(m.group())) and not (asks and _conditional_before(m, clause))
+            not (going_back and _KILL.search(m.group()))
+            and not (asks and _conditional_before(m, clause))
+            and not _told_not_met(m, clause)
             for m in _PATTERN.finditer(clause)
         ):
             return True
@@ -1103,7 +1207,7 @@ def in_danger(text: str) -> bool:
         if _HYPOTHETICAL.search(clause):
             continue
         for state in [*_STATE.finditer(clause), *(_HELD.finditer(clause) if not custody else [])]:
-            if asks and _conditional_before(state, clause):
+            if (asks and _conditional_before(state, clause)) or _told_not_met(state, clause):
                 continue
             past = _nearest(state, _PAST, past_text)
             if past is None or past > PAST_WORDS:

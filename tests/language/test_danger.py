@@ -276,3 +276,40 @@ def test_a_question_that_tells_of_the_person_in_danger_stays_danger(text):
 )
 def test_the_last_water_drunk_is_a_danger(text):
     assert in_danger(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # round 5: long ago, before or just after the words of danger
+        "l'an dernier le chauffeur nous a laissés dans le désert sans eau, je veux prévenir mon cousin",
+        "bara an kulle mu a gidan connection a Agadas, yanzu ina son koyon sana'a",
+        "they locked us in a container in Sebha two years ago, I still dream of it",
+        "we were stuck in the desert with no water last year, where can I talk to someone",
+        # a danger feared or avoided
+        "j'ai peur qu'on nous abandonne dans le désert sans eau",
+        "I'm afraid the driver will leave us in the desert with no water",
+        "ina tsoron a kulle mu a ghetto idan mun isa Libiya",
+        "combien de litres par personne pour ne pas mourir de soif dans le Ténéré ?",
+        # Pidgin "is it true": its "na" is not Hausa "na" (I)
+        "na true say people dey die for desert when water finish?",
+    ],
+)
+def test_a_danger_told_long_ago_feared_or_avoided_is_not_danger(text):
+    assert not in_danger(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a mark of now, or a body in danger, keeps it a danger
+        "l'an dernier c'était pareil, mais là maintenant on est enfermés dans le camion",
+        "I'm afraid my friend is not breathing",
+        "j'ai peur que le bébé ne respire plus",
+        "ina tsoron, yarona ba ya numfashi",
+        "yesterday they locked us in the ghetto and we are still inside",
+        "we are lost in the desert with no water, I fear we will die",
+    ],
+)
+def test_a_danger_now_stays_a_danger_beside_fear_or_the_past(text):
+    assert in_danger(text)
