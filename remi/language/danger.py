@@ -1053,8 +1053,7 @@ _HYPOTHETICAL = _alternation(HYPOTHETICAL.values())
 _GENERAL = _alternation(GENERAL.values())
 _CONDITIONAL = _alternation(CONDITIONAL.values())
 _LONG_AGO = re.compile(
-    _alternation(LONG_AGO.values()).pattern
-    + r"|\bil y a (?:\d+|un|une|deux|trois|quelques|plusieurs) (?:ans?|mois)\b"
+    _alternation(LONG_AGO.values()).pattern + r"|\bil y a (?:\d+|un|une|deux|trois|quelques|plusieurs) (?:ans?|mois)\b"
 )
 _FEARED = _alternation(FEARED.values())
 # The person and theirs, in the clause: a question in general then tells of them ("est-ce qu'on peut
