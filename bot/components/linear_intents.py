@@ -16,8 +16,9 @@ Words of immediate danger anywhere in the message (remi/language/danger.py, read
 normaliser) make the need an emergency whatever the model read, as the engine does before Rasa:
 one rule, so that the intent Rasa reports is the one the person is answered on. The model's own
 reading stays in the parse result as `model_intent`. A message that asks about a danger in the
-conditional, with no words of danger ("idan mota ta lalace a daji me ya kamata a yi?"), is
-information: the model's reading of an emergency is set aside for it (`model_intent` included).
+conditional, or tells of one long ago or feared, with no words of danger ("idan mota ta lalace a
+daji me ya kamata a yi?", "bara an kulle mu a ghetto, yanzu ina son aiki" is not: "yanzu" is now),
+is information: the model's reading of an emergency is set aside for it (`model_intent` included).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ FILE = "linear_intents.joblib"
 CLAUSES = "clauses"  # set by bot.components.normaliser.TextNormaliser
 NEEDS = "needs"
 DANGER = "danger_words"  # set by bot.components.normaliser.TextNormaliser
-ASKED = "asks_about_danger"  # set by bot.components.normaliser.TextNormaliser
+NOT_MET = "danger_not_met"  # set by bot.components.normaliser.TextNormaliser
 EMERGENCY = "emergency"
 MODEL_INTENT = "model_intent"
 
@@ -178,7 +179,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             parts = [c for c in message.get(CLAUSES) or [] if c != text] if not text.startswith("/") else []
             parts = parts if len(parts) >= 2 else []
             probabilities = self._softmax(self.pipeline.decision_function([text, *parts]), self.temperature)
-            if message.get(ASKED):
+            if message.get(NOT_MET):
                 probabilities = self._without(probabilities, labels == EMERGENCY)
             order = np.argsort(probabilities[0])[::-1][: self.config["ranking_length"]]
             ranking = [{"name": str(labels[i]), "confidence": float(probabilities[0][i])} for i in order]

@@ -3,7 +3,8 @@
 and at inference alike, so the model sees "jveu" and "je veux" as the same words. It also keeps
 the message's clauses (remi/language/clauses.py), cut before punctuation is lost, for the intent
 classifier's reading of long messages, whether the message has words of immediate danger, and
-whether it asks about a danger in the conditional ("what should we do if the car breaks down?")."""
+whether it speaks of a danger not met now: asked about in the conditional ("what should we do if
+the car breaks down?"), told long ago or feared ("last year the driver left us in the desert")."""
 
 from __future__ import annotations
 
@@ -18,12 +19,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from remi.language.clauses import clauses
-from remi.language.danger import asks_about_danger, in_danger
+from remi.language.danger import danger_not_met, in_danger
 from remi.language.normalise import normalise
 
 CLAUSES = "clauses"  # the message's clauses, normalised, for the intent classifier (not output)
 DANGER = "danger_words"  # the message has words of immediate danger (remi/language/danger.py)
-ASKED = "asks_about_danger"  # the message asks about a danger in the conditional (the same module)
+NOT_MET = "danger_not_met"  # a danger asked about, told long ago or feared (the same module)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -47,7 +48,7 @@ class TextNormaliser(GraphComponent):
             message.set(CLAUSES, [c for c in parts if c])
             # Read before normalisation loses the punctuation that cuts clauses.
             message.set(DANGER, in_danger(text), add_to_output=True)
-            message.set(ASKED, asks_about_danger(text), add_to_output=True)
+            message.set(NOT_MET, danger_not_met(text), add_to_output=True)
             message.set(TEXT, normalise(text) or text)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

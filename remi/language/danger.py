@@ -731,6 +731,7 @@ GENERAL = {
         "comment survivre",
         "est il vrai",
         "c est vrai que",
+        "c est quoi",
         "on dit que",
         "pourquoi",
     ],
@@ -777,9 +778,6 @@ LONG_AGO = {
         "bara",
         "shekarar da ta wuce",
         "watan jiya",
-        "da suka wuce",
-        "da ya wuce",
-        "da ta wuce",
         "lokacin da muke",
         "lokacin da nake",
         "lokacin da muka",
@@ -1053,7 +1051,11 @@ _HYPOTHETICAL = _alternation(HYPOTHETICAL.values())
 _GENERAL = _alternation(GENERAL.values())
 _CONDITIONAL = _alternation(CONDITIONAL.values())
 _LONG_AGO = re.compile(
-    _alternation(LONG_AGO.values()).pattern + r"|\bil y a (?:\d+|un|une|deux|trois|quelques|plusieurs) (?:ans?|mois)\b"
+    _alternation(LONG_AGO.values()).pattern
+    + r"|\bil y a (?:\d+|un|une|deux|trois|quelques|plusieurs) (?:ans?|mois)\b"
+    # "da suka wuce" is any "ago" ("minti talatin da suka wuce", thirty minutes ago): long ago only
+    # after years or months
+    + r"|\b(?:shekara|shekaru|wata|watanni)(?: \w+){0,2} da (?:suka|ya|ta) wuce\b"
 )
 _FEARED = _alternation(FEARED.values())
 # The person and theirs, in the clause: a question in general then tells of them ("est-ce qu'on peut
@@ -1082,7 +1084,9 @@ _NOT_DANGER = re.compile(
     r"|amsa(?:wa)? waya\w*|(?:phone|number|line) (?:is )?not responding"
     r"|not responding to (?:my |our )?(?:calls?|messages?|phone)"
     # not talking to anyone is sorrow, not a body that does not respond
-    r"|magana da kowa|parle (?:plus |pas )?a personne|talk(?:ing)? to (?:anybody|anyone))\b"
+    r"|magana da kowa|parle (?:plus |pas )?a personne|talk(?:ing)? to (?:anybody|anyone)"
+    # a heart that beats fast is fear, not a beating
+    r"|zuciya\w* (?:tana |na )?buga\w*)\b"
 )
 
 
@@ -1095,7 +1099,7 @@ _BLEEDING = re.compile(r"\b(?:saign\w*|sang|hemorragie|bleed\w*|blood|haemorrhag
 # message about going back, a threat to kill counts only as an act happening now.
 _KILL = re.compile(r"\b(?:tuer|kill|kashe|kasheni)\b")
 _GOING_BACK = re.compile(
-    r"\b(?:si je (?:re)?tourne|si je rentre|rentrer|retourner|go back|if i return|komawa|idan na koma)\b"
+    r"\b(?:si je (?:re)?tourne|si je rentre|rentrer|retourner|renvoye|renvoyer|go back|if i return|komawa|idan na koma)\b"
 )
 
 
@@ -1173,6 +1177,27 @@ def asks_about_danger(text: str) -> bool:
     if _CALL.search(canon) or _NOW.search(_NOT_NOW.sub(" ", canon)):
         return False
     return any(_CONDITIONAL.search(clause) for clause in map(_canon, clauses(text)))
+
+
+def told_long_ago(text: str) -> bool:
+    """True when the message tells of a danger long ago or feared ("bara an kulle mu a ghetto",
+    "last year I was dumped at point zero and old men collapsed", "j'ai peur qu'on nous abandonne")
+    and has no words of immediate danger, no mark of now and no call for help: a story or a fear,
+    whatever the model reads. Round 5: of 271 such messages in the training data and the
+    development sets, 1 was an emergency ("yata ta bace ... minti talatin da suka wuce"), hence
+    "da suka wuce" only after years or months; then 263, none an emergency."""
+    if in_danger(text):
+        return False
+    canon = _canon(text)
+    if _CALL.search(canon) or _NOW.search(_NOT_NOW.sub(" ", canon)):
+        return False
+    return bool(_LONG_AGO.search(canon) or _FEARED.search(canon))
+
+
+def danger_not_met(text: str) -> bool:
+    """The message speaks of a danger that is not met now: asked about in the conditional, told
+    long ago or feared (bot/components/linear_intents.py sets the model's emergency reading aside)."""
+    return asks_about_danger(text) or told_long_ago(text)
 
 
 def in_danger(text: str) -> bool:

@@ -55,3 +55,13 @@ def test_the_model_reading_an_emergency_is_set_aside_for_a_danger_asked_about_in
     found = readings([asked, told])
     assert found[asked] == ["risk_desert", "risk_desert"]
     assert found[told] == ["emergency", "emergency"]
+
+
+def test_the_model_reading_an_emergency_is_set_aside_for_a_danger_told_long_ago():
+    story = "last year the men in the ghetto at Sebha kept us three months, I still cannot sleep"
+    fear = "j'ai peur qu'on nous vende à un autre passeur à Dirkou"
+    now = "the ghetto men keep us here, nobody can go out"
+    found = readings([story, fear, now])
+    assert found[story] == ["risk_desert", "risk_desert"]
+    assert found[fear] == ["risk_desert", "risk_desert"]
+    assert found[now] == ["emergency", "emergency"]

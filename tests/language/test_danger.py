@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from remi.language.danger import asks_about_danger, in_danger
+from remi.language.danger import asks_about_danger, danger_not_met, in_danger, told_long_ago
 
 
 @pytest.mark.parametrize(
@@ -313,3 +313,32 @@ def test_a_danger_told_long_ago_feared_or_avoided_is_not_danger(text):
 )
 def test_a_danger_now_stays_a_danger_beside_fear_or_the_past(text):
     assert in_danger(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bara an ajiye mu a point zero, wasu tsofaffi sun fadi a hanya",
+        "shekara biyu da suka wuce an daure mu a Sabha",
+        "last year some men collapsed on the walk to Assamaka, is the road still so bad",
+        "il y a deux ans on nous a gardés trois mois dans une maison à Bani Walid",
+        "j'ai peur qu'on nous vende à d'autres passeurs",
+    ],
+)
+def test_a_danger_told_long_ago_or_feared_is_not_met(text):
+    assert told_long_ago(text) and danger_not_met(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "da suka wuce" after minutes is a moment ago
+        "yata ta bace a kasuwa minti talatin da suka wuce",
+        # a mark of now, a call for help, or words of danger
+        "last year it was the desert, now they have locked us in the ghetto",
+        "bara mun sha wahala, ku taimaka mana",
+        "l'an dernier déjà il me battait, il ne respire plus",
+    ],
+)
+def test_a_danger_now_is_not_told_long_ago(text):
+    assert not told_long_ago(text)
