@@ -12,8 +12,8 @@ the same on both sides of a comparison).
 
 Runs in the Rasa environment (scikit-learn):
 
-    .venv-rasa/bin/python -m bench.nlu.crossval
-    .venv-rasa/bin/python -m bench.nlu.crossval --extra new_fr.yml new_ha.yml --set C=0.5
+    .venv-rasa/bin/python -m bot.crossval
+    .venv-rasa/bin/python -m bot.crossval --extra new_fr.yml new_ha.yml --set C=0.5
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from sklearn.model_selection import StratifiedKFold
 from bot.components.linear_intents import LinearIntentClassifier
 from remi.language.normalise import normalise
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bot" / "data" / "nlu"
 
 
