@@ -77,7 +77,11 @@ class LanguageDetector:
         self.priors = {lang: math.log((docs[lang] + 1) / (total_docs + len(CLASSES))) for lang in self.classes}
 
     def scores(self, text: str) -> dict[str, float]:
-        feats = features(text)
+        # A feature no language has seen says nothing about which it is, yet with add-alpha
+        # smoothing it costs most in the languages with the most examples: long stories added to
+        # French, Hausa and English made clean sentences with a rare name or word look like
+        # "other" (round 5). Only features seen in some language count.
+        feats = Counter({f: n for f, n in features(text).items() if any(f in self.counts[c] for c in self.classes)})
         logp = {}
         for lang in self.classes:
             counts, denom = self.counts[lang], self.totals[lang] + self.alpha * self.vocabulary
