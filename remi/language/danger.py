@@ -1176,7 +1176,15 @@ def asks_about_danger(text: str) -> bool:
     # A call for help or a mark of now keeps the model's reading: "help, if nobody comes we die?"
     if _CALL.search(canon) or _NOW.search(_NOT_NOW.sub(" ", canon)):
         return False
-    return any(_CONDITIONAL.search(clause) for clause in map(_canon, clauses(text)))
+    return any(_CONDITIONAL.search(clause) or _asks_in_general(clause) for clause in map(_canon, clauses(text)))
+
+
+def _asks_in_general(clause: str) -> bool:
+    """A question about danger in general, not about the person: "ana cewa dillalai suna harbin
+    wanda ya gudu, gaskiya ne?", "is it true that drivers leave people in the desert?"."""
+    if not _GENERAL.search(clause):
+        return False
+    return not _HERE.search(_GENERAL.sub(lambda m: " " * len(m.group()), clause))
 
 
 def told_long_ago(text: str) -> bool:

@@ -342,3 +342,27 @@ def test_a_danger_told_long_ago_or_feared_is_not_met(text):
 )
 def test_a_danger_now_is_not_told_long_ago(text):
     assert not told_long_ago(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ana cewa wasu dillalai suna harbin wanda ya yi kokarin guduwa, gaskiya ne?",
+        "is it true that the smugglers shoot people who run away from the ghetto?",
+        "c'est vrai que les passeurs tirent sur ceux qui fuient ?",
+    ],
+)
+def test_a_question_in_general_asks_about_danger(text):
+    assert asks_about_danger(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the person is in it: "we", "mu"
+        "is it true that our connection man wants to sell us to the Libyans?",
+        "gaskiya ne mai gidan nan zai sayar da mu ga yan Libiya?",
+    ],
+)
+def test_a_question_in_general_about_the_person_does_not_ask_about_danger(text):
+    assert not asks_about_danger(text)
