@@ -51,7 +51,9 @@ def test_supervisor_reads_the_week_and_an_editor_turns_a_missed_question_into_an
     insight = seed(system)
     number = new_number()
     system.converse("Sannu", number)  # a missed question in Hausa, as the issue's editor meets it
-    system.converse("rakumin dawa yana cin ayaba shudi ranar talata 96123456", number)
+    # Nonsense a model cannot place (round 5's model read "... ranar talata" as wages at 0.66: words of
+    # time lean to rights_work; this one it reads as out of scope, which is missed too)
+    system.converse("rakumin dawa yana wakar ayaba shudi da tsakar rana 96123456", number)
     wait_until(lambda: insight.db.execute("SELECT id FROM turns WHERE text LIKE 'rakumin dawa%'").fetchone())
 
     supervisor = add_operator(system, "hotline", role="supervisor")
@@ -82,7 +84,7 @@ def test_supervisor_reads_the_week_and_an_editor_turns_a_missed_question_into_an
     question = next(
         li for li in browser.find_elements(By.CSS_SELECTOR, "section.missed li") if "rakumin dawa" in li.text
     )
-    assert "talata #" in question.text and "96123456" not in question.text
+    assert "rana #" in question.text and "96123456" not in question.text
     box = question.find_element(By.NAME, "intent")
     box.clear()
     box.send_keys("services_health")  # click one: the intent
@@ -100,4 +102,4 @@ def test_supervisor_reads_the_week_and_an_editor_turns_a_missed_question_into_an
     )
     assert exported.returncode == 0, exported.stderr
     assert "- intent: services_health" in exported.stdout
-    assert "- rakumin dawa yana cin ayaba shudi ranar talata #" in exported.stdout
+    assert "- rakumin dawa yana wakar ayaba shudi da tsakar rana #" in exported.stdout
