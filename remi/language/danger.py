@@ -655,8 +655,10 @@ HELD = {
         "sell us",
     ],
 }
-# What puts a state in the past: a story, not a danger of the moment.
-PAST = {
+# Long ago: years or months back. A danger told after one of these in its clause is a story, not a
+# call ("l'an dernier un chauffeur nous a abandonnes dans le desert"); they also put a state in the
+# past (PAST).
+YEARS_AGO = {
     "fr": [
         "l an dernier",
         "l an passe",
@@ -664,19 +666,25 @@ PAST = {
         "l annee passee",
         "le mois dernier",
         "le mois passe",
+        "autrefois",
+    ],
+    "ha": ["bara", "shekarar da ta wuce", "watan jiya", "a baya"],
+    "en": ["last year", "last month", "years ago", "months ago"],
+}
+# What puts a state in the past: a story, not a danger of the moment (long ago, or lately).
+PAST = {
+    "fr": [
+        *YEARS_AGO["fr"],
         "la semaine derniere",
         "la semaine passee",
         "la derniere fois",
-        "autrefois",
         "hier",
         "pendant",
         "on a passe",
         "nous avons passe",
     ],
     "ha": [
-        "bara",
-        "shekarar da ta wuce",
-        "watan jiya",
+        *YEARS_AGO["ha"],
         "makon jiya",
         "jiya",
         "da ta wuce",
@@ -684,17 +692,13 @@ PAST = {
         "da suka wuce",
         "da ta gabata",
         "da ya gabata",
-        "a baya",
     ],
     "en": [
+        *YEARS_AGO["en"],
         "yesterday",
-        "last year",
-        "last month",
         "last week",
         "last trip",
         "last time",
-        "years ago",
-        "months ago",
         "weeks ago",
         "we spent",
     ],
@@ -756,43 +760,14 @@ GENERAL = {
         "advice on",
     ],
 }
-# Long ago: a danger told after one of these in its clause is a story, not a call ("l'an dernier un
-# chauffeur nous a abandonnes dans le desert", "shekara biyu da suka wuce an kulle mu"). Not
-# "hier" / "jiya" / "yesterday": a child taken or a door locked yesterday may still be so now.
-# Round 5: 6 of the 9 false alarms on the development sets and the new writers' examples.
+# Long ago for a danger told (not "hier" / "jiya" / "yesterday": a child taken or a door locked
+# yesterday may still be so now), with the time spent away ("shekara biyu da suka wuce an kulle
+# mu", "lokacin da muke Libiya"). Round 5: 6 of the 9 false alarms on the development sets and the
+# new writers' examples.
 LONG_AGO = {
-    "fr": [
-        "l an dernier",
-        "l an passe",
-        "l annee derniere",
-        "l annee passee",
-        "le mois dernier",
-        "le mois passe",
-        "autrefois",
-        "quand on etait",
-        "quand nous etions",
-        "quand j etais",
-        "lorsque nous etions",
-    ],
-    "ha": [
-        "bara",
-        "shekarar da ta wuce",
-        "watan jiya",
-        "lokacin da muke",
-        "lokacin da nake",
-        "lokacin da muka",
-        "a baya",
-    ],
-    "en": [
-        "last year",
-        "last month",
-        "years ago",
-        "months ago",
-        "when we were",
-        "when i was",
-        "wen we dey",
-        "when we dey",
-    ],
+    "fr": [*YEARS_AGO["fr"], "quand on etait", "quand nous etions", "quand j etais", "lorsque nous etions"],
+    "ha": [*YEARS_AGO["ha"], "lokacin da muke", "lokacin da nake", "lokacin da muka"],
+    "en": [*YEARS_AGO["en"], "when we were", "when i was", "wen we dey", "when we dey"],
 }
 # A danger feared or avoided is not a danger met: "j'ai peur d'etre abandonne dans le desert sans
 # eau", "I'm afraid they will leave me in the desert without water", "combien d'eau pour ne pas
