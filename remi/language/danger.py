@@ -1141,17 +1141,32 @@ def _told_not_met(match: re.Match[str], clause: str) -> bool:
     )
 
 
+def _keeps_the_reading(text: str) -> bool:
+    """Words of immediate danger, a call for help or a mark of now: the message is not only asking
+    about a danger or telling of one long ago ("help, if nobody comes we die?"), and the model's
+    reading stands."""
+    if in_danger(text):
+        return True
+    canon = _canon(text)
+    return bool(_CALL.search(canon) or _NOW.search(_NOT_NOW.sub(" ", canon)))
+
+
+def _asks_about(text: str) -> bool:
+    return _asks(text) and any(
+        _CONDITIONAL.search(clause) or _asks_in_general(clause) for clause in map(_canon, clauses(text))
+    )
+
+
+def _tells_long_ago(text: str) -> bool:
+    canon = _canon(text)
+    return bool(_LONG_AGO.search(canon) or _FEARED.search(canon))
+
+
 def asks_about_danger(text: str) -> bool:
     """True when the message asks about a danger in the conditional ("what should we do if the car
-    breaks down in the desert?") and has no words of immediate danger: information, whatever the
-    model reads (bot/components/linear_intents.py sets its emergency reading aside)."""
-    if not _asks(text) or in_danger(text):
-        return False
-    canon = _canon(text)
-    # A call for help or a mark of now keeps the model's reading: "help, if nobody comes we die?"
-    if _CALL.search(canon) or _NOW.search(_NOT_NOW.sub(" ", canon)):
-        return False
-    return any(_CONDITIONAL.search(clause) or _asks_in_general(clause) for clause in map(_canon, clauses(text)))
+    breaks down in the desert?") or in general, and has no words of immediate danger, no call for
+    help and no mark of now: information, whatever the model reads."""
+    return _asks_about(text) and not _keeps_the_reading(text)
 
 
 def _asks_in_general(clause: str) -> bool:
@@ -1169,18 +1184,14 @@ def told_long_ago(text: str) -> bool:
     whatever the model reads. Round 5: of 271 such messages in the training data and the
     development sets, 1 was an emergency ("yata ta bace ... minti talatin da suka wuce"), hence
     "da suka wuce" only after years or months; then 263, none an emergency."""
-    if in_danger(text):
-        return False
-    canon = _canon(text)
-    if _CALL.search(canon) or _NOW.search(_NOT_NOW.sub(" ", canon)):
-        return False
-    return bool(_LONG_AGO.search(canon) or _FEARED.search(canon))
+    return _tells_long_ago(text) and not _keeps_the_reading(text)
 
 
 def danger_not_met(text: str) -> bool:
-    """The message speaks of a danger that is not met now: asked about in the conditional, told
-    long ago or feared (bot/components/linear_intents.py sets the model's emergency reading aside)."""
-    return asks_about_danger(text) or told_long_ago(text)
+    """The message speaks of a danger that is not met now: asked about, told long ago or feared
+    (bot/components/linear_intents.py sets the model's emergency reading aside). The guards are
+    read once, after the cheap marks are found."""
+    return (_asks_about(text) or _tells_long_ago(text)) and not _keeps_the_reading(text)
 
 
 def in_danger(text: str) -> bool:
